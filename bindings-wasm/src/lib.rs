@@ -1,0 +1,1 @@
+//! wasm-bindgen surface over alipay-f2f-core (OWNER: wasm helper).

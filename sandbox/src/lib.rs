@@ -1,0 +1,1 @@
+//! Offline Alipay gateway (OWNER: sandbox helper).

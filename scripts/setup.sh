@@ -36,6 +36,20 @@ started=$SECONDS
 SUDO=()
 if [[ $(id -u) -ne 0 ]]; then SUDO=(sudo -n); fi
 
+# Runs a command with its output in a temp log; shows the log's tail and dies on
+# failure or timeout (exit 124).
+quiet_run() {
+  local what=$1; shift
+  local out rc=0; out=$(mktemp)
+  "$@" >"$out" 2>&1 || rc=$?
+  if [[ $rc -ne 0 ]]; then
+    tail -n 30 "$out" >&2; rm -f "$out"
+    [[ $rc -eq 124 ]] && die "$what timed out"
+    die "$what failed (exit $rc)"
+  fi
+  rm -f "$out"
+}
+
 apt_missing() {  # prints the given packages that are not installed
   local p
   for p in "$@"; do
@@ -49,13 +63,11 @@ apt_install() {
   [[ ${#missing[@]} -eq 0 ]] && return 0
   have apt-get || die "apt-get not available; install manually: ${missing[*]}"
   log "apt: installing ${missing[*]}"
-  local -a opts=(-o Acquire::Retries=2 -o Acquire::http::Timeout=30 -o DPkg::Lock::Timeout=600 -qq)
+  local -a opts=(-o Acquire::Retries=2 -o Acquire::http::Timeout=30 -o DPkg::Lock::Timeout=600 -q)
   # The lists may be missing or stale on a fresh machine: always update once before installing.
-  timeout "$APT_TIMEOUT" "${SUDO[@]}" apt-get "${opts[@]}" update >/dev/null \
-    || die "apt-get update failed or timed out (${APT_TIMEOUT}s)"
-  DEBIAN_FRONTEND=noninteractive timeout "$APT_TIMEOUT" "${SUDO[@]}" \
-    apt-get "${opts[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null \
-    || die "apt-get install ${missing[*]} failed or timed out (${APT_TIMEOUT}s)"
+  quiet_run "apt-get update" timeout "$APT_TIMEOUT" "${SUDO[@]}" apt-get "${opts[@]}" update
+  quiet_run "apt-get install" env DEBIAN_FRONTEND=noninteractive timeout "$APT_TIMEOUT" "${SUDO[@]}" \
+    apt-get "${opts[@]}" install -y --no-install-recommends "${missing[@]}"
   log "apt: done"
 }
 
@@ -96,8 +108,8 @@ if want wasm; then
   if [[ $wb_have != "$wb_want" ]]; then
     log "wasm: cargo install wasm-bindgen-cli $wb_want (have: ${wb_have:-none}; takes ~6 min on 2 cores)"
     # No --locked: the CLI's own lockfile names a version this registry mirror lacks.
-    timeout "$CARGO_TIMEOUT" cargo install --quiet wasm-bindgen-cli --version "$wb_want" --force \
-      || die "cargo install wasm-bindgen-cli $wb_want failed or timed out (${CARGO_TIMEOUT}s)"
+    quiet_run "cargo install wasm-bindgen-cli $wb_want (timeout ${CARGO_TIMEOUT}s)" \
+      timeout "$CARGO_TIMEOUT" cargo install wasm-bindgen-cli --version "$wb_want" --force
     wb_have=$(wasm-bindgen --version | awk '{print $2}')
     [[ $wb_have == "$wb_want" ]] || die "wasm-bindgen on PATH is $wb_have, expected $wb_want ($(command -v wasm-bindgen))"
   fi
@@ -120,8 +132,8 @@ if want node; then
     fi
     if [[ -f $d/package-lock.json ]]; then cmd=(npm ci); else cmd=(npm install); warn "node: $d has no package-lock.json; using npm install"; fi
     log "node: ${cmd[*]} in $d"
-    (cd "$d" && timeout "$NPM_TIMEOUT" "${cmd[@]}" --no-audit --no-fund --loglevel=error) \
-      || die "${cmd[*]} in $d failed or timed out (${NPM_TIMEOUT}s)"
+    (cd "$d" && quiet_run "${cmd[*]} in $d (timeout ${NPM_TIMEOUT}s)" \
+      timeout "$NPM_TIMEOUT" "${cmd[@]}" --no-audit --no-fund)
     echo "$want_stamp" > "$stamp"
   done
   [[ $any -eq 1 ]] || log "node: no package.json in ${NODE_DIRS[*]} yet; nothing to install"

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds bindings-wasm (crate alipay-f2f-wasm) for wasm32-unknown-unknown and
+# binds it with the wasm-bindgen CLI:
+#
+#   npm/wasm/web/   --target web     ES module; default export init() must be awaited
+#   npm/wasm/node/  --target nodejs  CommonJS, synchronous
+#
+# each holding alipay_f2f_wasm.js, alipay_f2f_wasm.d.ts, alipay_f2f_wasm_bg.wasm
+# (+ .d.ts). Prints the raw and gzipped .wasm size.
+#
+# Route: stable + the rustup wasm32 target when installed; otherwise Debian's
+# rustc-web with -Zbuild-std (see /work/shared/toolchain.md). Run
+# `scripts/setup.sh wasm` first (scripts/test.sh does).
+#
+# Env: WASM_OUT (default npm/wasm), WASM_PROFILE (default release-wasm: opt-level z,
+#      lto, panic=abort), WASM_ROUTE=rustup|debian, CARGO_TARGET_DIR (default target/wasm).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+LOG_TAG=build-wasm
+cd "$ROOT"
+
+CRATE=alipay-f2f-wasm
+LIB=alipay_f2f_wasm
+TARGET=wasm32-unknown-unknown
+PROFILE="${WASM_PROFILE:-release-wasm}"
+OUT="${WASM_OUT:-npm/wasm}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/wasm}"
+
+route=$(wasm_route)
+t0=$SECONDS
+case "$route" in
+  rustup)
+    log "cargo build -p $CRATE --target $TARGET --profile $PROFILE (rustup target)"
+    cargo build --quiet -p "$CRATE" --target "$TARGET" --profile "$PROFILE"
+    ;;
+  debian)
+    have wasm-ld-19 || die "wasm-ld-19 missing: run scripts/setup.sh wasm"
+    rustup toolchain list 2>/dev/null | grep -q '^debian' || die "toolchain +debian missing: run scripts/setup.sh wasm"
+    log "cargo +debian build -p $CRATE --target $TARGET --profile $PROFILE -Zbuild-std (Debian rustc-web)"
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 \
+    RUSTC_BOOTSTRAP=1 \
+      cargo +debian build --quiet -p "$CRATE" --target "$TARGET" --profile "$PROFILE" \
+        -Zbuild-std=std,panic_abort
+    ;;
+  *) die "unknown WASM_ROUTE '$route' (rustup|debian)";;
+esac
+wasm="$CARGO_TARGET_DIR/$TARGET/$PROFILE/$LIB.wasm"
+[[ -f $wasm ]] || die "expected $wasm after the build"
+log "cargo: $((SECONDS - t0))s, $(fmt_size "$(stat -c %s "$wasm")") before wasm-bindgen"
+
+want=$(lock_version wasm-bindgen)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+[[ $have == "$want" ]] || die "wasm-bindgen CLI is '${have:-missing}', Cargo.lock has $want: run scripts/setup.sh wasm"
+
+for t in web nodejs; do
+  dir="$OUT/${t/nodejs/node}"
+  rm -rf "$dir"
+  wasm-bindgen --target "$t" --out-dir "$dir" --out-name "$LIB" "$wasm"
+done
+
+bg="$OUT/web/${LIB}_bg.wasm"
+raw=$(stat -c %s "$bg")
+gz=$(gzip -9 -c "$bg" | wc -c)
+log "outputs: $OUT/web (--target web), $OUT/node (--target nodejs)"
+log "size: ${LIB}_bg.wasm $(fmt_size "$raw") raw, $(fmt_size "$gz") gzip -9"

@@ -1,21 +1,401 @@
 //! Public-key certificate mode (公钥证书模式, protocol §4).
+//!
+//! `SN = lowercase_hex(MD5(issuerDN + decimal(serial)))`, zero-padded to 32
+//! hex digits, where `issuerDN` is what Java's
+//! `X500Principal.getName()` (RFC 2253) gives: RDNs most-specific first,
+//! `,` between them and no spaces, `+` inside a multi-valued RDN, the
+//! keywords `CN C L ST O OU STREET DC UID` and dotted OIDs with a `#hex` DER
+//! value for any other attribute, RFC 2253 escaping of `, + " \ < > ;`, a
+//! leading `#` or space and a trailing space.
+//!
+//! Certificates are read from PEM (one or several `CERTIFICATE` blocks,
+//! CRLF, indentation and text between blocks tolerated) or from bare base64
+//! DER. Every failure is `ERR_CERT`.
 
-use crate::error::Result;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use der::asn1::ObjectIdentifier;
+use der::{Decode, Encode, Tag, Tagged};
+use md5::{Digest, Md5};
+use x509_cert::attr::AttributeTypeAndValue;
+use x509_cert::name::Name;
+use x509_cert::Certificate;
+
+use crate::error::{Error, ErrorCode, Result};
 use crate::keys::PublicKey;
+
+/// OID arc of the RSA signature algorithms (`sha1WithRSAEncryption`,
+/// `sha256WithRSAEncryption`, ...): `1.2.840.113549.1.1`.
+pub const RSA_SIGNATURE_OID_ARC: &str = "1.2.840.113549.1.1";
+
+/// What the certificate mode needs to know about one certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertInfo {
+    /// The certificate SN (`app_cert_sn` / `alipay_cert_sn`).
+    pub sn: String,
+    /// The issuer DN in RFC 2253 form (the first half of the MD5 input).
+    pub issuer: String,
+    /// The subject DN in RFC 2253 form.
+    pub subject: String,
+    /// The serial number in decimal (the second half of the MD5 input).
+    pub serial: String,
+    /// The OID of the certificate's signature algorithm (dotted).
+    pub signature_algorithm: String,
+    /// Start of validity, Unix seconds.
+    pub not_before: u64,
+    /// End of validity, Unix seconds.
+    pub not_after: u64,
+}
+
+impl CertInfo {
+    /// Whether the certificate is signed with an RSA algorithm
+    /// (the ones counted in `alipay_root_cert_sn`).
+    pub fn is_rsa_signed(&self) -> bool {
+        self.signature_algorithm
+            .strip_prefix(RSA_SIGNATURE_OID_ARC)
+            .is_some_and(|rest| rest.starts_with('.'))
+    }
+
+    /// Whether `now_unix_secs` lies within the validity period.
+    pub fn is_valid_at(&self, now_unix_secs: u64) -> bool {
+        self.not_before <= now_unix_secs && now_unix_secs <= self.not_after
+    }
+}
+
+fn cert_err(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::Cert, message)
+}
+
+const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+const END: &str = "-----END CERTIFICATE-----";
+
+/// DER blobs of every certificate in `text`, in order.
+fn der_blocks(text: &str) -> Result<Vec<Vec<u8>>> {
+    let decode = |b64: &str| -> Result<Vec<u8>> {
+        let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
+        STANDARD
+            .decode(compact.as_bytes())
+            .map_err(|_| cert_err("certificate is not valid base64"))
+    };
+    if !text.contains("-----BEGIN") {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Err(cert_err("certificate text is empty"));
+        }
+        return Ok(vec![decode(trimmed)?]);
+    }
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let after = &rest[start + BEGIN.len()..];
+        let end = after
+            .find(END)
+            .ok_or_else(|| cert_err("PEM certificate is missing its END line (truncated?)"))?;
+        out.push(decode(&after[..end])?);
+        rest = &after[end + END.len()..];
+    }
+    if out.is_empty() {
+        return Err(cert_err(
+            "no `-----BEGIN CERTIFICATE-----` block found (is this a key instead of a certificate?)",
+        ));
+    }
+    Ok(out)
+}
+
+fn parse_certs(text: &str) -> Result<Vec<Certificate>> {
+    der_blocks(text)?
+        .iter()
+        .map(|der| {
+            Certificate::from_der(der)
+                .map_err(|e| cert_err(format!("not an X.509 certificate: {e}")))
+        })
+        .collect()
+}
+
+fn first_cert(text: &str) -> Result<Certificate> {
+    parse_certs(text)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| cert_err("no certificate found"))
+}
+
+/// Decimal text of a two's-complement big-endian integer.
+pub fn twos_complement_to_decimal(bytes: &[u8]) -> String {
+    let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
+    let magnitude: Vec<u8> = if negative {
+        // -(2^n - x): invert and add one.
+        let mut m: Vec<u8> = bytes.iter().map(|b| !b).collect();
+        for b in m.iter_mut().rev() {
+            let (v, carry) = b.overflowing_add(1);
+            *b = v;
+            if !carry {
+                break;
+            }
+        }
+        m
+    } else {
+        bytes.to_vec()
+    };
+    let digits = unsigned_to_decimal(&magnitude);
+    if negative && digits != "0" {
+        format!("-{digits}")
+    } else {
+        digits
+    }
+}
+
+/// Decimal text of an unsigned big-endian integer (repeated division by 10^9).
+fn unsigned_to_decimal(bytes: &[u8]) -> String {
+    let mut num: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
+    if num.is_empty() {
+        return "0".to_string();
+    }
+    let mut chunks: Vec<u32> = Vec::new();
+    while !num.is_empty() {
+        let mut rem: u64 = 0;
+        let mut next = Vec::with_capacity(num.len());
+        for &b in &num {
+            let cur = (rem << 8) | u64::from(b);
+            let q = cur / 1_000_000_000;
+            rem = cur % 1_000_000_000;
+            if !(next.is_empty() && q == 0) {
+                // q < 256 because rem < 10^9 and cur < 256 * 10^9
+                next.push(q as u8);
+            }
+        }
+        chunks.push(rem as u32);
+        num = next;
+    }
+    let mut s = String::new();
+    for (i, c) in chunks.iter().rev().enumerate() {
+        if i == 0 {
+            s.push_str(&c.to_string());
+        } else {
+            s.push_str(&format!("{c:09}"));
+        }
+    }
+    s
+}
+
+/// The RFC 2253 keyword of an attribute OID, as Java's `X500Principal`.
+fn keyword(oid: &ObjectIdentifier) -> Option<&'static str> {
+    Some(match oid.to_string().as_str() {
+        "2.5.4.3" => "CN",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.9" => "STREET",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        _ => return None,
+    })
+}
+
+/// The text of a directory string value, when it is one.
+fn directory_string(tag: Tag, bytes: &[u8]) -> Option<String> {
+    match tag {
+        Tag::Utf8String => std::str::from_utf8(bytes).ok().map(str::to_owned),
+        Tag::PrintableString | Tag::Ia5String | Tag::VisibleString => {
+            if bytes.is_ascii() {
+                std::str::from_utf8(bytes).ok().map(str::to_owned)
+            } else {
+                None
+            }
+        }
+        // T.61 treated as Latin-1, as Java does in practice.
+        Tag::TeletexString => Some(bytes.iter().map(|&b| char::from(b)).collect()),
+        Tag::BmpString => {
+            if bytes.len() % 2 != 0 {
+                return None;
+            }
+            let units: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16(&units).ok()
+        }
+        _ => None,
+    }
+}
+
+/// RFC 2253 escaping of an attribute value.
+fn escape_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let count = value.chars().count();
+    for (i, c) in value.chars().enumerate() {
+        match c {
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if i == 0 => out.push_str("\\#"),
+            ' ' if i == 0 || i + 1 == count => out.push_str("\\ "),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\\{b:02x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn format_atv(atv: &AttributeTypeAndValue) -> Result<String> {
+    let known = keyword(&atv.oid);
+    let text = directory_string(atv.value.tag(), atv.value.value());
+    match (known, text) {
+        (Some(k), Some(v)) => Ok(format!("{k}={}", escape_value(&v))),
+        _ => {
+            let der = atv
+                .value
+                .to_der()
+                .map_err(|_| cert_err("cannot re-encode a DN attribute"))?;
+            Ok(format!("{}=#{}", atv.oid, hex(&der)))
+        }
+    }
+}
+
+/// A distinguished name in RFC 2253 form (as Java's `X500Principal.getName()`).
+pub fn rfc2253(name: &Name) -> Result<String> {
+    let rdns: Vec<_> = name.iter_rdn().collect();
+    let mut parts = Vec::with_capacity(rdns.len());
+    for rdn in rdns.iter().rev() {
+        let atvs = rdn
+            .iter()
+            .map(format_atv)
+            .collect::<Result<Vec<_>>>()?;
+        parts.push(atvs.join("+"));
+    }
+    Ok(parts.join(","))
+}
+
+/// MD5 of `text`, lowercase hex, zero-padded to 32 digits.
+pub fn md5_hex(text: &str) -> String {
+    hex(&Md5::digest(text.as_bytes()))
+}
+
+fn info_of(cert: &Certificate) -> Result<CertInfo> {
+    let tbs = cert.tbs_certificate();
+    let issuer = rfc2253(tbs.issuer())?;
+    let subject = rfc2253(tbs.subject())?;
+    let serial = twos_complement_to_decimal(tbs.serial_number().as_bytes());
+    Ok(CertInfo {
+        sn: md5_hex(&format!("{issuer}{serial}")),
+        issuer,
+        subject,
+        serial,
+        signature_algorithm: cert.signature_algorithm().oid.to_string(),
+        not_before: tbs.validity().not_before.to_unix_duration().as_secs(),
+        not_after: tbs.validity().not_after.to_unix_duration().as_secs(),
+    })
+}
+
+/// Parses the first certificate of `cert_pem` and describes it.
+pub fn cert_info(cert_pem: &str) -> Result<CertInfo> {
+    info_of(&first_cert(cert_pem)?)
+}
+
+/// Describes every certificate of a PEM bundle, in file order.
+pub fn bundle_info(bundle_pem: &str) -> Result<Vec<CertInfo>> {
+    parse_certs(bundle_pem)?.iter().map(info_of).collect()
+}
 
 /// `app_cert_sn` / `alipay_cert_sn` of a PEM certificate:
 /// lowercase hex MD5 of the RFC 2253 issuer DN + decimal serial.
+/// A PEM holding several certificates gives the SN of the first one.
 pub fn cert_sn(cert_pem: &str) -> Result<String> {
-    todo!("{cert_pem}")
+    Ok(cert_info(cert_pem)?.sn)
 }
 
 /// `alipay_root_cert_sn` of a PEM bundle: SNs of the RSA-signed certificates
-/// only, in file order, joined by `_`.
+/// only, in file order, joined by `_`. `ERR_CERT` if none is RSA-signed.
 pub fn root_cert_sn(bundle_pem: &str) -> Result<String> {
-    todo!("{bundle_pem}")
+    let sns: Vec<String> = bundle_info(bundle_pem)?
+        .into_iter()
+        .filter(CertInfo::is_rsa_signed)
+        .map(|i| i.sn)
+        .collect();
+    if sns.is_empty() {
+        return Err(cert_err(
+            "the root certificate bundle holds no RSA-signed certificate",
+        ));
+    }
+    Ok(sns.join("_"))
 }
 
-/// The subject public key of a PEM certificate.
+/// The subject public key of a PEM certificate (the first one of the text).
 pub fn public_key_from_cert(cert_pem: &str) -> Result<PublicKey> {
-    todo!("{cert_pem}")
+    let cert = first_cert(cert_pem)?;
+    let spki = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|_| cert_err("cannot encode the certificate's public key"))?;
+    PublicKey::parse(&STANDARD.encode(spki))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_conversion() {
+        assert_eq!(twos_complement_to_decimal(&[]), "0");
+        assert_eq!(twos_complement_to_decimal(&[0]), "0");
+        assert_eq!(twos_complement_to_decimal(&[0x7f]), "127");
+        assert_eq!(twos_complement_to_decimal(&[0x00, 0xff]), "255");
+        assert_eq!(twos_complement_to_decimal(&[0xff]), "-1");
+        assert_eq!(twos_complement_to_decimal(&[0x80]), "-128");
+        assert_eq!(twos_complement_to_decimal(&[0x3b, 0x9a, 0xca, 0x00]), "1000000000");
+        assert_eq!(
+            twos_complement_to_decimal(&[0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+            u64::MAX.to_string()
+        );
+        // 2^128
+        let mut v = vec![1u8];
+        v.extend([0u8; 16]);
+        assert_eq!(
+            twos_complement_to_decimal(&v),
+            "340282366920938463463374607431768211456"
+        );
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape_value("a,b+c"), "a\\,b\\+c");
+        assert_eq!(escape_value("#x "), "\\#x\\ ");
+        assert_eq!(escape_value(" a#"), "\\ a#");
+        assert_eq!(escape_value("q\"<>;\\"), "q\\\"\\<\\>\\;\\\\");
+        assert_eq!(escape_value("a\nb"), "a\\0ab");
+    }
+
+    #[test]
+    fn md5_is_padded() {
+        assert_eq!(md5_hex(""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(md5_hex("").len(), 32);
+    }
+
+    #[test]
+    fn garbage_is_cert_error() {
+        for bad in [
+            "",
+            "   ",
+            "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
+            "-----BEGIN CERTIFICATE-----\nAAAA",
+            "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----",
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+            "not base64 at all",
+        ] {
+            assert_eq!(cert_sn(bad).unwrap_err().code(), ErrorCode::Cert, "{bad}");
+            assert_eq!(root_cert_sn(bad).unwrap_err().code(), ErrorCode::Cert);
+        }
+    }
 }

@@ -1,5 +1,380 @@
 //! RSA PKCS#1 v1.5 behind a small internal interface.
 //!
-//! OWNER: protocol-core helper (keys/signing). The portable backend is
-//! RustCrypto `rsa` 0.10; with the `native-crypto` feature a `ring` backend
-//! is used where it supports the operation. Both must pass the same tests.
+//! The portable backend is RustCrypto `rsa` 0.10 (constant-time big-integer
+//! arithmetic). It is always compiled, is what wasm uses, and handles every
+//! key and hash. With the `native-crypto` feature a `ring` 0.17 backend is
+//! used where it supports the operation: SHA-256 signing with keys of
+//! 2048..=4096 bits, SHA-256/SHA-1 verification with keys of 2048..=8192
+//! bits. Everything else (SHA-1 signing, small keys, keys `ring` rejects)
+//! falls back to `rsa`. Both give byte-identical signatures (PKCS#1 v1.5 is
+//! deterministic) and pass the same tests.
+//!
+//! # Blinding without an RNG
+//!
+//! The core takes no randomness of its own, but RSA blinding needs random
+//! numbers. The portable backend derives them deterministically, in the
+//! spirit of RFC 6979: an HMAC-DRBG (SP 800-90A, HMAC-SHA-256) seeded with a
+//! per-key secret (SHA-256 of the private key's DER, computed once at parse
+//! time) and the message digest. The blinding factor is therefore unknown to
+//! anyone without the private key, and the signature value is unchanged
+//! (blinding cancels out). `ring` does its own blinding with the OS RNG
+//! (native hosts only); it does not affect the output either.
+
+use std::sync::Arc;
+
+use hmac::{Hmac, KeyInit, Mac};
+use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::traits::PublicKeyParts;
+use rsa::Pkcs1v15Sign;
+use sha1::Sha1;
+use sha2::digest::const_oid::AssociatedOid;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::sign::SignType;
+
+/// Which implementation performs an RSA operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// RustCrypto `rsa` (portable, always available).
+    Portable,
+    /// `ring` (only with the `native-crypto` feature; falls back to
+    /// [`Backend::Portable`] for what it does not support).
+    Native,
+}
+
+impl Backend {
+    /// The backend used by default: native when compiled in, else portable.
+    pub const fn default_backend() -> Backend {
+        if cfg!(feature = "native-crypto") {
+            Backend::Native
+        } else {
+            Backend::Portable
+        }
+    }
+
+    /// Whether this backend is compiled in.
+    pub const fn is_available(self) -> bool {
+        match self {
+            Backend::Portable => true,
+            Backend::Native => cfg!(feature = "native-crypto"),
+        }
+    }
+}
+
+/// A parsed private key, in every backend's parsed form.
+pub(crate) struct RsaPrivate {
+    key: rsa::PrivateKey,
+    /// Secret seed for the deterministic blinding DRBG.
+    blind_seed: Zeroizing<[u8; 32]>,
+    #[cfg(feature = "native-crypto")]
+    ring: Option<ring::signature::RsaKeyPair>,
+}
+
+/// A parsed public key, in every backend's form.
+#[derive(Clone)]
+pub(crate) struct RsaPublic {
+    key: rsa::PublicKey,
+    /// PKCS#1 `RSAPublicKey` DER, the form `ring` verifies with (`ring` has
+    /// no pre-parsed public key type for verification).
+    #[cfg(feature = "native-crypto")]
+    pkcs1_der: Arc<[u8]>,
+}
+
+fn internal(msg: &str) -> Error {
+    Error::new(ErrorCode::Internal, msg)
+}
+
+impl RsaPrivate {
+    /// Wraps a parsed `rsa` key, deriving the other backends' forms.
+    pub(crate) fn new(key: rsa::PrivateKey) -> Result<Self> {
+        let der = key
+            .to_pkcs1_der()
+            .map_err(|_| Error::new(ErrorCode::KeyFormat, "cannot encode the private key"))?;
+        let mut seed = Zeroizing::new([0u8; 32]);
+        let mut h = Sha256::new();
+        h.update(b"alipay-f2f blinding seed v1");
+        h.update(der.as_bytes());
+        seed.copy_from_slice(&h.finalize());
+        #[cfg(feature = "native-crypto")]
+        let ring = {
+            let bits = key.n().bit_width() as usize;
+            if (2048..=4096).contains(&bits) {
+                ring::signature::RsaKeyPair::from_der(der.as_bytes()).ok()
+            } else {
+                None
+            }
+        };
+        Ok(RsaPrivate {
+            key,
+            blind_seed: seed,
+            #[cfg(feature = "native-crypto")]
+            ring,
+        })
+    }
+
+    /// The `rsa` form.
+    pub(crate) fn rsa(&self) -> &rsa::PrivateKey {
+        &self.key
+    }
+
+    /// Modulus size in bits.
+    pub(crate) fn bits(&self) -> usize {
+        self.key.n().bit_width() as usize
+    }
+
+    /// The public half.
+    pub(crate) fn public(&self) -> Result<RsaPublic> {
+        RsaPublic::new(self.key.to_public_key())
+    }
+
+    /// RSASSA-PKCS1-v1_5 over `message` with the default backend.
+    pub(crate) fn sign(&self, message: &[u8], sign_type: SignType) -> Result<Vec<u8>> {
+        self.sign_with(Backend::default_backend(), message, sign_type)
+    }
+
+    /// RSASSA-PKCS1-v1_5 over `message` with a chosen backend.
+    pub(crate) fn sign_with(
+        &self,
+        backend: Backend,
+        message: &[u8],
+        sign_type: SignType,
+    ) -> Result<Vec<u8>> {
+        #[cfg(feature = "native-crypto")]
+        if backend == Backend::Native && sign_type == SignType::Rsa2 {
+            if let Some(pair) = &self.ring {
+                let rng = ring::rand::SystemRandom::new();
+                let mut sig = vec![0u8; pair.public().modulus_len()];
+                pair.sign(&ring::signature::RSA_PKCS1_SHA256, &rng, message, &mut sig)
+                    .map_err(|_| internal("ring failed to sign"))?;
+                return Ok(sig);
+            }
+        }
+        let _ = backend;
+        match sign_type {
+            SignType::Rsa2 => self.sign_portable::<Sha256>(message),
+            SignType::Rsa => self.sign_portable::<Sha1>(message),
+        }
+    }
+
+    fn sign_portable<D>(&self, message: &[u8]) -> Result<Vec<u8>>
+    where
+        D: Digest + AssociatedOid,
+    {
+        let hashed = D::digest(message);
+        let mut rng = HmacDrbg::new(&self.blind_seed[..], &hashed);
+        self.key
+            .sign_with_rng(&mut rng, Pkcs1v15Sign::new::<D>(), &hashed)
+            .map_err(|_| internal("RSA signing failed"))
+    }
+}
+
+impl RsaPublic {
+    /// Wraps a parsed `rsa` public key.
+    pub(crate) fn new(key: rsa::PublicKey) -> Result<Self> {
+        #[cfg(feature = "native-crypto")]
+        let pkcs1_der = {
+            use rsa::pkcs1::EncodeRsaPublicKey;
+            let doc = key
+                .to_pkcs1_der()
+                .map_err(|_| Error::new(ErrorCode::KeyFormat, "cannot encode the public key"))?;
+            Arc::from(doc.as_bytes())
+        };
+        Ok(RsaPublic {
+            key,
+            #[cfg(feature = "native-crypto")]
+            pkcs1_der,
+        })
+    }
+
+    /// The `rsa` form.
+    pub(crate) fn rsa(&self) -> &rsa::PublicKey {
+        &self.key
+    }
+
+    /// Modulus size in bits.
+    pub(crate) fn bits(&self) -> usize {
+        self.key.n().bit_width() as usize
+    }
+
+    /// Verifies with the default backend. `ERR_SIGNATURE` on mismatch.
+    pub(crate) fn verify(
+        &self,
+        message: &[u8],
+        signature: &[u8],
+        sign_type: SignType,
+    ) -> Result<()> {
+        self.verify_with(Backend::default_backend(), message, signature, sign_type)
+    }
+
+    /// Verifies with a chosen backend. `ERR_SIGNATURE` on mismatch.
+    pub(crate) fn verify_with(
+        &self,
+        backend: Backend,
+        message: &[u8],
+        signature: &[u8],
+        sign_type: SignType,
+    ) -> Result<()> {
+        let bad = || Error::new(ErrorCode::Signature, "signature verification failed");
+        #[cfg(feature = "native-crypto")]
+        if backend == Backend::Native && (2048..=8192).contains(&self.bits()) {
+            let alg: &dyn ring::signature::VerificationAlgorithm = match sign_type {
+                SignType::Rsa2 => &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+                SignType::Rsa => &ring::signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+            };
+            return ring::signature::UnparsedPublicKey::new(alg, &self.pkcs1_der[..])
+                .verify(message, signature)
+                .map_err(|_| bad());
+        }
+        let _ = backend;
+        let res = match sign_type {
+            SignType::Rsa2 => self.key.verify(
+                Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(message),
+                signature,
+            ),
+            SignType::Rsa => self.key.verify(
+                Pkcs1v15Sign::new::<Sha1>(),
+                &Sha1::digest(message),
+                signature,
+            ),
+        };
+        res.map_err(|_| bad())
+    }
+}
+
+impl PartialEq for RsaPublic {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for RsaPublic {}
+
+/// Shared handle, so cloning a key never copies secret material.
+pub(crate) type SharedPrivate = Arc<RsaPrivate>;
+
+/// HMAC-DRBG (NIST SP 800-90A) with HMAC-SHA-256, no reseeding, no
+/// personalization. Used only to derive blinding factors.
+pub(crate) struct HmacDrbg {
+    k: Zeroizing<[u8; 32]>,
+    v: Zeroizing<[u8; 32]>,
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+impl HmacDrbg {
+    /// Instantiates with `entropy || nonce` as seed material.
+    pub(crate) fn new(entropy: &[u8], nonce: &[u8]) -> Self {
+        let mut d = HmacDrbg {
+            k: Zeroizing::new([0u8; 32]),
+            v: Zeroizing::new([1u8; 32]),
+        };
+        d.update(&[entropy, nonce]);
+        d
+    }
+
+    fn mac(&self) -> HmacSha256 {
+        <HmacSha256 as KeyInit>::new_from_slice(&self.k[..]).expect("HMAC accepts any key length")
+    }
+
+    fn update(&mut self, seed: &[&[u8]]) {
+        for round in [0u8, 1u8] {
+            let mut m = self.mac();
+            m.update(&self.v[..]);
+            m.update(&[round]);
+            for s in seed {
+                m.update(s);
+            }
+            self.k.copy_from_slice(&m.finalize().into_bytes());
+            let mut m = self.mac();
+            m.update(&self.v[..]);
+            self.v.copy_from_slice(&m.finalize().into_bytes());
+            if seed.iter().all(|s| s.is_empty()) {
+                break;
+            }
+        }
+    }
+
+    /// Fills `out` with generated bytes.
+    pub(crate) fn generate(&mut self, out: &mut [u8]) {
+        for chunk in out.chunks_mut(32) {
+            let mut m = self.mac();
+            m.update(&self.v[..]);
+            self.v.copy_from_slice(&m.finalize().into_bytes());
+            chunk.copy_from_slice(&self.v[..chunk.len()]);
+        }
+        self.update(&[]);
+    }
+}
+
+impl rand_core::TryRng for HmacDrbg {
+    type Error = core::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> core::result::Result<u32, Self::Error> {
+        let mut b = [0u8; 4];
+        self.generate(&mut b);
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> core::result::Result<u64, Self::Error> {
+        let mut b = [0u8; 8];
+        self.generate(&mut b);
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> core::result::Result<(), Self::Error> {
+        self.generate(dst);
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for HmacDrbg {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn hmac_drbg_matches_nist_cavp_vector() {
+        // NIST CAVP HMAC_DRBG.rsp, [SHA-256] [PredictionResistance = False]
+        // [EntropyInputLen = 256] [NonceLen = 128] [PersonalizationStringLen = 0]
+        // [AdditionalInputLen = 0] [ReturnedBitsLen = 1024], COUNT = 0.
+        let entropy =
+            hex_decode("ca851911349384bffe89de1cbdc46e6831e44d34a4fb935ee285dd14b71a7488");
+        let nonce = hex_decode("659ba96c601dc69fc902940805ec0ca8");
+        let mut d = HmacDrbg::new(&entropy, &nonce);
+        let mut out = [0u8; 128];
+        d.generate(&mut out);
+        d.generate(&mut out);
+        assert_eq!(
+            hex(&out),
+            "e528e9abf2dece54d47c7e75e5fe302149f817ea9fb4bee6f4199697d04d5b89\
+             d54fbb978a15b5c443c9ec21036d2460b6f73ebad0dc2aba6e624abf07745bc1\
+             07694bb7547bb0995f70de25d6b29e2d3011bb19d27676c07162c8b5ccde0668\
+             961df86803482cb37ed6d5c0bb8d50cf1f50d476aa0458bdaba806f48be9dcb8"
+        );
+    }
+
+    fn hex_decode(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn backend_availability() {
+        assert!(Backend::Portable.is_available());
+        assert_eq!(
+            Backend::Native.is_available(),
+            cfg!(feature = "native-crypto")
+        );
+        assert!(Backend::default_backend().is_available());
+    }
+}

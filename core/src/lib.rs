@@ -25,6 +25,7 @@ pub mod cert;
 pub mod charset;
 pub(crate) mod crypto;
 pub mod error;
+pub mod flow;
 pub mod form;
 pub mod keys;
 pub mod model;
@@ -37,6 +38,7 @@ pub mod validate;
 
 pub use charset::Charset;
 pub use error::{Error, ErrorCode, GatewayDetail, Result};
+pub use flow::{BarcodePay, Refund};
 pub use keys::{PrivateKey, PublicKey};
 pub use request::{HttpRequest, Signer, SignerConfig};
 pub use response::{VerifiedResponse, Verifier};

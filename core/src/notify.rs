@@ -175,6 +175,27 @@ fn verify_form_rule(
     verify_rule(params, key, default_sign_type, rule)
 }
 
+fn content_of(params: &[(String, String)], rule: Rule) -> String {
+    crate::sign::sign_content(
+        params
+            .iter()
+            .filter(|(k, _)| !(rule == Rule::V1 && k == "sign_type"))
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    )
+}
+
+/// The V1 sign content of decoded notification parameters (`sign` and
+/// `sign_type` excluded, empty values dropped, sorted, `k=v&...`), e.g. to
+/// compare with what Alipay signed when a verification fails.
+pub fn sign_content_v1(params: &[(String, String)]) -> String {
+    content_of(params, Rule::V1)
+}
+
+/// The V2 sign content (only `sign` excluded).
+pub fn sign_content_v2(params: &[(String, String)]) -> String {
+    content_of(params, Rule::V2)
+}
+
 fn verify_rule(
     params: Vec<(String, String)>,
     key: &PublicKey,
@@ -206,12 +227,7 @@ fn verify_rule(
         Some(name) => Charset::parse(name)?,
         None => Charset::Utf8,
     };
-    let content = crate::sign::sign_content(
-        params
-            .iter()
-            .filter(|(k, _)| !(rule == Rule::V1 && k == "sign_type"))
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    );
+    let content = content_of(&params, rule);
     let bytes = charset.encode(&content)?;
     crate::sign::verify_base64(&bytes, sign, key, sign_type).map_err(|e| {
         if e.code() == ErrorCode::Signature {

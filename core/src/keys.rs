@@ -20,6 +20,7 @@ use base64::Engine as _;
 use der::{Decode, Encode};
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPrivateKey, LineEnding};
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
+use rsa::traits::PublicKeyParts;
 use zeroize::Zeroizing;
 
 use crate::crypto::{RsaPrivate, RsaPublic, SharedPrivate};
@@ -224,7 +225,7 @@ fn non_rsa(what: &str) -> Error {
 /// Parses a PKCS#1 `RSAPrivateKey` DER with precise errors.
 fn rsa_private_from_pkcs1(der: &[u8]) -> Result<rsa::PrivateKey> {
     match rsa::PrivateKey::from_pkcs1_der(der) {
-        Ok(k) => Ok(k),
+        Ok(k) => check_min_bits(k.n().bit_width() as usize).map(|_| k),
         Err(_) => {
             if let Ok(raw) = rsa::pkcs1::RsaPrivateKeyRef::from_der(der) {
                 let bits = uint_bits(raw.modulus.as_bytes());
@@ -249,7 +250,7 @@ fn rsa_private_from_pkcs1(der: &[u8]) -> Result<rsa::PrivateKey> {
 
 fn rsa_public_from_pkcs1(der: &[u8]) -> Result<rsa::PublicKey> {
     match rsa::PublicKey::from_pkcs1_der(der) {
-        Ok(k) => Ok(k),
+        Ok(k) => check_min_bits(k.n().bit_width() as usize).map(|_| k),
         Err(_) => {
             if let Ok(raw) = rsa::pkcs1::RsaPublicKeyRef::from_der(der) {
                 let bits = uint_bits(raw.modulus.as_bytes());
@@ -277,6 +278,17 @@ fn rsa_public_from_spki(der: &[u8]) -> Result<rsa::PublicKey> {
         .as_bytes()
         .ok_or_else(|| fmt_err("the public key bit string is malformed"))?;
     rsa_public_from_pkcs1(bits)
+}
+
+/// `ERR_KEY_SIZE` for moduli under [`MIN_BITS`].
+fn check_min_bits(bits: usize) -> Result<()> {
+    if bits < MIN_BITS {
+        return Err(Error::new(
+            ErrorCode::KeySize,
+            format!("RSA key of {bits} bits is too small (at least 2048 bits for RSA2)"),
+        ));
+    }
+    Ok(())
 }
 
 fn uint_bits(bytes: &[u8]) -> usize {

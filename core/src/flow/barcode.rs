@@ -929,6 +929,16 @@ impl PayMachine {
                 // again now even if it was the last one.
                 self.schedule(Kind::Cancel, now_ms);
             }
+            Some(f) if f.kind == Kind::Query && !self.aborted => {
+                // A lost query proves nothing: ask again now (the deadline
+                // may have passed while the POS was down; one query still
+                // comes before the cancel).
+                self.in_flight = None;
+                self.calls
+                    .push(record(f.id, METHOD_QUERY, f.sent_ms, now_ms, &Answer::Lost));
+                self.unknown_queries += 1;
+                self.schedule(Kind::Query, now_ms);
+            }
             Some(f) => {
                 self.settle(f.id, Answer::Lost, now_ms).ok();
             }

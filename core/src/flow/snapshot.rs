@@ -31,9 +31,11 @@ pub(crate) fn read<T: DeserializeOwned>(kind: &str, text: &str) -> Result<T> {
     }
     match obj.get("version").and_then(Value::as_u64) {
         Some(SNAPSHOT_VERSION) => {}
-        Some(other) => return Err(bad(format!(
+        Some(other) => {
+            return Err(bad(format!(
             "snapshot version {other} is not supported (this SDK reads version {SNAPSHOT_VERSION})"
-        ))),
+        )))
+        }
         None => return Err(bad("snapshot has no version")),
     }
     match obj.get("kind").and_then(Value::as_str) {

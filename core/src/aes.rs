@@ -124,7 +124,10 @@ mod tests {
     fn java_vector_roundtrip() {
         let k = AesKey::from_base64("aa4BtZ4tspm2wnXLb1ThQA==").unwrap();
         assert_eq!(k.encrypt(b"test1234567"), "ILpoMowjIQjfYMR847rnFQ==");
-        assert_eq!(k.decrypt("ILpoMowjIQjfYMR847rnFQ==").unwrap(), b"test1234567");
+        assert_eq!(
+            k.decrypt("ILpoMowjIQjfYMR847rnFQ==").unwrap(),
+            b"test1234567"
+        );
     }
 
     #[test]
@@ -148,7 +151,11 @@ mod tests {
     fn decrypt_errors() {
         let k = AesKey::from_base64("aa4BtZ4tspm2wnXLb1ThQA==").unwrap();
         for bad in ["", "%%%", "AAAA", "ILpoMowjIQjfYMR847rnFQ=A"] {
-            assert_eq!(k.decrypt(bad).unwrap_err().code(), ErrorCode::Decrypt, "{bad}");
+            assert_eq!(
+                k.decrypt(bad).unwrap_err().code(),
+                ErrorCode::Decrypt,
+                "{bad}"
+            );
         }
         let other = AesKey::from_base64(&STANDARD.encode([1u8; 16])).unwrap();
         // wrong key: padding almost surely invalid for this vector

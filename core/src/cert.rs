@@ -268,10 +268,7 @@ pub fn rfc2253(name: &Name) -> Result<String> {
     let rdns: Vec<_> = name.iter_rdn().collect();
     let mut parts = Vec::with_capacity(rdns.len());
     for rdn in rdns.iter().rev() {
-        let atvs = rdn
-            .iter()
-            .map(format_atv)
-            .collect::<Result<Vec<_>>>()?;
+        let atvs = rdn.iter().map(format_atv).collect::<Result<Vec<_>>>()?;
         parts.push(atvs.join("+"));
     }
     Ok(parts.join(","))
@@ -354,7 +351,10 @@ mod tests {
         assert_eq!(twos_complement_to_decimal(&[0x00, 0xff]), "255");
         assert_eq!(twos_complement_to_decimal(&[0xff]), "-1");
         assert_eq!(twos_complement_to_decimal(&[0x80]), "-128");
-        assert_eq!(twos_complement_to_decimal(&[0x3b, 0x9a, 0xca, 0x00]), "1000000000");
+        assert_eq!(
+            twos_complement_to_decimal(&[0x3b, 0x9a, 0xca, 0x00]),
+            "1000000000"
+        );
         assert_eq!(
             twos_complement_to_decimal(&[0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
             u64::MAX.to_string()

@@ -57,7 +57,10 @@ impl Notification {
     /// Whether `trade_status` says the trade is paid (`TRADE_SUCCESS` or
     /// `TRADE_FINISHED`). Still check the order fields with [`Notification::expect`].
     pub fn is_paid(&self) -> bool {
-        matches!(self.trade_status(), Some("TRADE_SUCCESS" | "TRADE_FINISHED"))
+        matches!(
+            self.trade_status(),
+            Some("TRADE_SUCCESS" | "TRADE_FINISHED")
+        )
     }
 
     /// `out_trade_no`.
@@ -153,7 +156,10 @@ fn form_charset(body: &[u8]) -> Result<Charset> {
         };
         if ascii_decode(k).as_deref() == Some("charset") {
             let name = ascii_decode(v).ok_or_else(|| {
-                Error::new(ErrorCode::Charset, "the notification's charset is not ASCII")
+                Error::new(
+                    ErrorCode::Charset,
+                    "the notification's charset is not ASCII",
+                )
             })?;
             if name.trim().is_empty() {
                 return Ok(Charset::Utf8);
@@ -217,7 +223,10 @@ fn verify_rule(
             .map(|(_, v)| v.as_str())
     };
     let sign = get("sign").filter(|s| !s.is_empty()).ok_or_else(|| {
-        Error::new(ErrorCode::Signature, "the notification has no sign parameter")
+        Error::new(
+            ErrorCode::Signature,
+            "the notification has no sign parameter",
+        )
     })?;
     let sign_type = match get("sign_type").filter(|s| !s.is_empty()) {
         Some(s) => SignType::parse(s)?,

@@ -187,7 +187,10 @@ fn string_inside<'a>(raw: &'a RawValue, what: &str) -> Result<&'a str> {
 /// it into `ERR_UNSIGNED_RESPONSE`. See the module docs for the error codes.
 pub fn extract_signed_content<'a>(body: &'a str, method: &str) -> Result<SignedContent<'a>> {
     if method.trim().is_empty() {
-        return Err(Error::invalid_argument("method", "method must not be empty"));
+        return Err(Error::invalid_argument(
+            "method",
+            "method must not be empty",
+        ));
     }
     let json = body.strip_prefix('\u{feff}').unwrap_or(body);
     if json.trim().is_empty() {
@@ -213,7 +216,10 @@ pub fn extract_signed_content<'a>(body: &'a str, method: &str) -> Result<SignedC
         if top.0[..i].iter().any(|(other, _)| other.0 == k.0) {
             return Err(Error::new(
                 ErrorCode::DuplicateNode,
-                format!("response carries the top-level key `{}` more than once", k.0),
+                format!(
+                    "response carries the top-level key `{}` more than once",
+                    k.0
+                ),
             ));
         }
     }
@@ -268,7 +274,9 @@ pub fn extract_signed_content<'a>(body: &'a str, method: &str) -> Result<SignedC
         }
     }
 
-    let sign = find("sign").map(|(_, v)| string_inside(v, "sign")).transpose()?;
+    let sign = find("sign")
+        .map(|(_, v)| string_inside(v, "sign"))
+        .transpose()?;
     let cert_sn = find("alipay_cert_sn")
         .map(|(_, v)| string_inside(v, "alipay_cert_sn"))
         .transpose()?;

@@ -24,7 +24,10 @@ pub const MAX_AMOUNT_CENTS: u64 = 10_000_000_000;
 /// `out_trade_no` / `out_request_no`: 1..=64 chars of letters, digits, `_`.
 pub fn out_trade_no(field: &str, value: &str) -> Result<()> {
     if value.is_empty() {
-        return Err(Error::invalid_argument(field, format!("{field} is required")));
+        return Err(Error::invalid_argument(
+            field,
+            format!("{field} is required"),
+        ));
     }
     let len = value.chars().count();
     if len > 64 {
@@ -59,7 +62,10 @@ pub fn amount_cents(field: &str, value: &str) -> Result<u64> {
         )
     };
     if value.is_empty() {
-        return Err(Error::invalid_argument(field, format!("{field} is required")));
+        return Err(Error::invalid_argument(
+            field,
+            format!("{field} is required"),
+        ));
     }
     if value.starts_with('+') || value.starts_with('-') {
         return Err(bad("no sign allowed, write e.g. \"12.50\""));
@@ -72,7 +78,9 @@ pub fn amount_cents(field: &str, value: &str) -> Result<u64> {
         return Err(bad("digits are required before the decimal point"));
     }
     if !int.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("only digits and one decimal point are allowed (yuan, e.g. \"12.50\")"));
+        return Err(bad(
+            "only digits and one decimal point are allowed (yuan, e.g. \"12.50\")",
+        ));
     }
     if int.len() > 1 && int.starts_with('0') {
         return Err(bad("leading zeros are not allowed"));
@@ -152,7 +160,11 @@ pub fn timeout_express(value: &str) -> Result<()> {
         'h' => 15 * 24,
         'd' => 15,
         'c' => return Err(bad("only \"1c\" (end of today) is allowed with unit c")),
-        _ => return Err(bad("expected a number followed by m, h or d (e.g. \"5m\"), or \"1c\"")),
+        _ => {
+            return Err(bad(
+                "expected a number followed by m, h or d (e.g. \"5m\"), or \"1c\"",
+            ))
+        }
     };
     let digits = &value[..value.len() - unit.len_utf8()];
     if digits.contains('.') {
@@ -256,10 +268,11 @@ mod tests {
             out_trade_no("out_trade_no", ok).unwrap();
         }
         assert!(refused(out_trade_no("out_trade_no", ""), "out_trade_no").contains("required"));
-        assert!(
-            refused(out_trade_no("out_request_no", &"x".repeat(65)), "out_request_no")
-                .contains("65")
-        );
+        assert!(refused(
+            out_trade_no("out_request_no", &"x".repeat(65)),
+            "out_request_no"
+        )
+        .contains("65"));
         for bad in ["a-b", "a b", "订单1", "a\n", "a.b"] {
             refused(out_trade_no("out_trade_no", bad), "out_trade_no");
         }
@@ -281,9 +294,31 @@ mod tests {
             amount("total_amount", ok).unwrap();
         }
         for bad in [
-            "", "0", "0.00", "0.001", "1.234", "-1", "+1", "1e2", "1E2", "01.00", "00", "1.",
-            ".5", " 1", "1 ", "1,00", "100000000.01", "100000001", "9999999999", "1.2.3",
-            "１", "NaN", "inf", "0x10", "99999999999999999999999",
+            "",
+            "0",
+            "0.00",
+            "0.001",
+            "1.234",
+            "-1",
+            "+1",
+            "1e2",
+            "1E2",
+            "01.00",
+            "00",
+            "1.",
+            ".5",
+            " 1",
+            "1 ",
+            "1,00",
+            "100000000.01",
+            "100000001",
+            "9999999999",
+            "1.2.3",
+            "１",
+            "NaN",
+            "inf",
+            "0x10",
+            "99999999999999999999999",
         ] {
             refused(amount("refund_amount", bad), "refund_amount");
         }
@@ -309,8 +344,22 @@ mod tests {
             timeout_express(ok).unwrap();
         }
         for bad in [
-            "", "0m", "01m", "1.5h", "16d", "361h", "21601m", "2c", "1", "m", "1s", "-1m", "1 m",
-            "1M", "9999999999999999999999d", "一m",
+            "",
+            "0m",
+            "01m",
+            "1.5h",
+            "16d",
+            "361h",
+            "21601m",
+            "2c",
+            "1",
+            "m",
+            "1s",
+            "-1m",
+            "1 m",
+            "1M",
+            "9999999999999999999999d",
+            "一m",
         ] {
             refused(timeout_express(bad), "timeout_express");
         }

@@ -37,7 +37,13 @@ fn all_vectors() {
 
 #[test]
 fn key_must_be_16_bytes_of_base64() {
-    for bad in ["", "====", "aa4BtZ4tspm2wnXLb1ThQA", "aa4BtZ4tspm2wnXLb1ThQA==aa", "YWJj"] {
+    for bad in [
+        "",
+        "====",
+        "aa4BtZ4tspm2wnXLb1ThQA",
+        "aa4BtZ4tspm2wnXLb1ThQA==aa",
+        "YWJj",
+    ] {
         assert_eq!(
             AesKey::from_base64(bad).unwrap_err().code(),
             ErrorCode::KeyFormat,

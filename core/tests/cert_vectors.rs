@@ -112,7 +112,9 @@ fn truncated_and_wrong_inputs_are_cert_errors() {
     );
     // a bundle of only non-RSA-signed certs has no root SN
     let bundle = read("keys/alipayRootCert.crt");
-    let blocks: Vec<&str> = bundle.split_inclusive("-----END CERTIFICATE-----").collect();
+    let blocks: Vec<&str> = bundle
+        .split_inclusive("-----END CERTIFICATE-----")
+        .collect();
     let sm2_only = blocks[0];
     assert_eq!(
         cert::root_cert_sn(sm2_only).unwrap_err().code(),
@@ -125,7 +127,8 @@ fn public_key_of_cert_matches_the_pem_key() {
     // the Java SDK's certificate and its public key (fixtures README)
     let from_cert =
         cert::public_key_from_cert(&read("keys/appCertPublicKey_2021003126695331.crt")).unwrap();
-    let pem = alipay_f2f_core::PublicKey::parse(&read("keys/app_2021003126695331_pub.pem")).unwrap();
+    let pem =
+        alipay_f2f_core::PublicKey::parse(&read("keys/app_2021003126695331_pub.pem")).unwrap();
     assert_eq!(from_cert.to_spki_pem(), pem.to_spki_pem());
     assert_eq!(from_cert.bits(), 2048);
 }

@@ -54,7 +54,11 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// Signs `params` by the V1 rule in `charset` with `sign_type`, returns
 /// the params with `sign` appended.
-fn signed(mut params: Vec<(String, String)>, charset: Charset, st: SignType) -> Vec<(String, String)> {
+fn signed(
+    mut params: Vec<(String, String)>,
+    charset: Charset,
+    st: SignType,
+) -> Vec<(String, String)> {
     let content = notify::sign_content_v1(&params);
     let bytes = charset.encode(&content).unwrap();
     let sig = STANDARD.encode(app_private().sign(&bytes, st).unwrap());
@@ -63,9 +67,12 @@ fn signed(mut params: Vec<(String, String)>, charset: Charset, st: SignType) -> 
 }
 
 fn form_body(params: &[(String, String)], charset: Charset) -> Vec<u8> {
-    form::encode_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())), charset)
-        .unwrap()
-        .into_bytes()
+    form::encode_pairs(
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        charset,
+    )
+    .unwrap()
+    .into_bytes()
 }
 
 #[test]
@@ -161,8 +168,8 @@ fn tampered_vector_fails() {
     let key = key_of(v);
     let e = notify::verify_params(&params, &key, SignType::Rsa2).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Signature);
-    let e = notify::verify_form(&form_body(&params, Charset::Utf8), &key, SignType::Rsa2)
-        .unwrap_err();
+    let e =
+        notify::verify_form(&form_body(&params, Charset::Utf8), &key, SignType::Rsa2).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Signature);
 }
 
@@ -233,7 +240,11 @@ fn gbk_notification_uses_its_own_charset() {
 #[test]
 fn sign_type_param_or_default() {
     // RSA (SHA-1) signature, notification without sign_type
-    let params = signed(pairs(&[("a", "1"), ("b", "2")]), Charset::Utf8, SignType::Rsa);
+    let params = signed(
+        pairs(&[("a", "1"), ("b", "2")]),
+        Charset::Utf8,
+        SignType::Rsa,
+    );
     notify::verify_params(&params, &app_public(), SignType::Rsa).unwrap();
     assert_eq!(
         notify::verify_params(&params, &app_public(), SignType::Rsa2)
@@ -258,7 +269,11 @@ fn sign_type_param_or_default() {
 
 #[test]
 fn empty_values_are_not_signed() {
-    let params = signed(pairs(&[("a", "1"), ("b", "2")]), Charset::Utf8, SignType::Rsa2);
+    let params = signed(
+        pairs(&[("a", "1"), ("b", "2")]),
+        Charset::Utf8,
+        SignType::Rsa2,
+    );
     let mut with_empty = params.clone();
     with_empty.push(("c".into(), String::new()));
     let n = notify::verify_params(&with_empty, &app_public(), SignType::Rsa2).unwrap();
@@ -280,11 +295,17 @@ fn negative_cases() {
     let mut t = params.clone();
     t[1].1 = "100.00".into();
     assert_eq!(
-        notify::verify_params(&t, &key, SignType::Rsa2).unwrap_err().code(),
+        notify::verify_params(&t, &key, SignType::Rsa2)
+            .unwrap_err()
+            .code(),
         ErrorCode::Signature
     );
     // no sign / empty sign
-    let unsigned: Vec<_> = params.iter().filter(|(k, _)| k != "sign").cloned().collect();
+    let unsigned: Vec<_> = params
+        .iter()
+        .filter(|(k, _)| k != "sign")
+        .cloned()
+        .collect();
     assert_eq!(
         notify::verify_params(&unsigned, &key, SignType::Rsa2)
             .unwrap_err()

@@ -138,7 +138,10 @@ fn real_vectors_tampered_fail() {
     );
     // the wrong method: node not found
     assert_eq!(
-        verifier.verify(body, "alipay.trade.pay").unwrap_err().code(),
+        verifier
+            .verify(body, "alipay.trade.pay")
+            .unwrap_err()
+            .code(),
         ErrorCode::ResponseFormat
     );
     // duplicate node after and before the real, signed one
@@ -227,7 +230,10 @@ fn signed_error_response_verifies_and_unsigned_does_not() {
     let unsigned = format!("{{\"error_response\":{content}}}");
     let e = app_verifier().verify(&unsigned, PAY).unwrap_err();
     assert_eq!(e.code(), ErrorCode::UnsignedResponse);
-    assert_eq!(e.gateway().unwrap().sub_code.as_deref(), Some("isv.code-invalid"));
+    assert_eq!(
+        e.gateway().unwrap().sub_code.as_deref(),
+        Some("isv.code-invalid")
+    );
 }
 
 #[test]
@@ -295,7 +301,10 @@ fn encrypted_node_is_verified_then_decrypted() {
     let body = body_with(&quoted, &sig, "");
     let sc = extract_signed_content(&body, PAY).unwrap();
     assert_eq!(sc.content, quoted);
-    let r = app_verifier().with_aes(aes.clone()).verify(&body, PAY).unwrap();
+    let r = app_verifier()
+        .with_aes(aes.clone())
+        .verify(&body, PAY)
+        .unwrap();
     assert_eq!(r.object, obj(plain));
 
     // no AES key configured
@@ -304,7 +313,10 @@ fn encrypted_node_is_verified_then_decrypted() {
     assert!(e.message().contains("no AES key"));
     // the wrong AES key
     let other = AesKey::from_base64("aa4BtZ4tspm2wnXLb1ThQA==").unwrap();
-    let e = app_verifier().with_aes(other).verify(&body, PAY).unwrap_err();
+    let e = app_verifier()
+        .with_aes(other)
+        .verify(&body, PAY)
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Decrypt);
     // signed without the quotes: not what Alipay signs, must fail
     let sig_noq = sign_b64(app_private(), cipher.as_bytes());
@@ -379,7 +391,11 @@ fn certificate_mode_selects_key_by_sn() {
         Some(PROD_SN)
     );
     // unknown SN
-    let unknown = body_with(content, &sig, "\"alipay_cert_sn\":\"0123456789abcdef0123456789abcdef\",");
+    let unknown = body_with(
+        content,
+        &sig,
+        "\"alipay_cert_sn\":\"0123456789abcdef0123456789abcdef\",",
+    );
     let e = one.verify(&unknown, PAY).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Cert);
     assert_eq!(e.field(), Some("alipay_cert_sn"));
@@ -394,15 +410,25 @@ fn certificate_mode_selects_key_by_sn() {
     );
     assert_eq!(two.verify(&no_sn, PAY).unwrap_err().code(), ErrorCode::Cert);
     // SN of the other certificate: its key does not verify
-    let wrong = body_with(content, &sig, &format!("\"alipay_cert_sn\":\"{ALIPAY_CERT_SN}\","));
-    assert_eq!(two.verify(&wrong, PAY).unwrap_err().code(), ErrorCode::Signature);
+    let wrong = body_with(
+        content,
+        &sig,
+        &format!("\"alipay_cert_sn\":\"{ALIPAY_CERT_SN}\","),
+    );
+    assert_eq!(
+        two.verify(&wrong, PAY).unwrap_err().code(),
+        ErrorCode::Signature
+    );
     // a duplicated alipay_cert_sn is refused
     let dup = body_with(
         content,
         &sig,
         &format!("\"alipay_cert_sn\":\"{ALIPAY_CERT_SN}\",\"alipay_cert_sn\":\"{PROD_SN}\","),
     );
-    assert_eq!(two.verify(&dup, PAY).unwrap_err().code(), ErrorCode::DuplicateNode);
+    assert_eq!(
+        two.verify(&dup, PAY).unwrap_err().code(),
+        ErrorCode::DuplicateNode
+    );
 
     // public-key mode ignores alipay_cert_sn
     let pk = Verifier::new(
@@ -414,19 +440,27 @@ fn certificate_mode_selects_key_by_sn() {
 
     // unsigned answers stay unsigned in certificate mode (checked first)
     let e = two
-        .verify(r#"{"alipay_trade_pay_response":{"code":"40002","sub_code":"isv.invalid-app-id"}}"#, PAY)
+        .verify(
+            r#"{"alipay_trade_pay_response":{"code":"40002","sub_code":"isv.invalid-app-id"}}"#,
+            PAY,
+        )
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::UnsignedResponse);
 
     // bad certificates
     assert_eq!(
-        Verifier::from_certs::<&str>(&[], SignType::Rsa2).unwrap_err().code(),
+        Verifier::from_certs::<&str>(&[], SignType::Rsa2)
+            .unwrap_err()
+            .code(),
         ErrorCode::Cert
     );
     assert_eq!(
-        Verifier::from_certs(&["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"], SignType::Rsa2)
-            .unwrap_err()
-            .code(),
+        Verifier::from_certs(
+            &["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"],
+            SignType::Rsa2
+        )
+        .unwrap_err()
+        .code(),
         ErrorCode::Cert
     );
 }

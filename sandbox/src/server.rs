@@ -6,6 +6,7 @@
 //! [`Fault::CloseMidBody`] sends the headers (with the full
 //! `content-length`) and half the body, then closes.
 
+use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -211,7 +212,7 @@ fn to_hyper(response: GatewayResponse) -> Response<SandboxBody> {
     let full_len = response.body.len();
     let body = if response.fault == Some(Fault::CloseMidBody) {
         let half = Bytes::copy_from_slice(&response.body[..full_len / 2]);
-        SandboxBody::Broken(Some(half))
+        SandboxBody::Broken(Some(half), None)
     } else {
         SandboxBody::Full(Some(Bytes::from(response.body)))
     };
@@ -231,11 +232,12 @@ fn to_hyper(response: GatewayResponse) -> Response<SandboxBody> {
     })
 }
 
-/// A response body: complete, or half of it followed by an error (which
-/// makes hyper close the connection mid-body).
+/// A response body: complete, or half of it followed (after a pause that
+/// lets hyper flush what it has) by an error, which makes hyper close the
+/// connection mid-body.
 enum SandboxBody {
     Full(Option<Bytes>),
-    Broken(Option<Bytes>),
+    Broken(Option<Bytes>, Option<Pin<Box<tokio::time::Sleep>>>),
 }
 
 impl hyper::body::Body for SandboxBody {
@@ -244,17 +246,24 @@ impl hyper::body::Body for SandboxBody {
 
     fn poll_frame(
         self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         match self.get_mut() {
             SandboxBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
-            SandboxBody::Broken(data) => match data.take() {
-                Some(d) => Poll::Ready(Some(Ok(Frame::data(d)))),
-                None => Poll::Ready(Some(Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionAborted,
-                    "sandbox fault: close mid body",
-                )))),
-            },
+            SandboxBody::Broken(data, pause) => {
+                if let Some(d) = data.take() {
+                    return Poll::Ready(Some(Ok(Frame::data(d))));
+                }
+                let sleep = pause
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(Duration::from_millis(50))));
+                match sleep.as_mut().poll(cx) {
+                    Poll::Pending => Poll::Pending,
+                    Poll::Ready(()) => Poll::Ready(Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionAborted,
+                        "sandbox fault: close mid body",
+                    )))),
+                }
+            }
         }
     }
 
@@ -266,7 +275,7 @@ impl hyper::body::Body for SandboxBody {
         match self {
             SandboxBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
             SandboxBody::Full(None) => SizeHint::with_exact(0),
-            SandboxBody::Broken(_) => SizeHint::default(),
+            SandboxBody::Broken(..) => SizeHint::default(),
         }
     }
 }

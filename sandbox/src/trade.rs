@@ -197,7 +197,7 @@ fn invalid(detail: &str) -> Reply {
 }
 
 /// Reads an optional string field; numbers are accepted as their text.
-fn field<'a>(biz: &'a Map<String, Value>, key: &str) -> Result<Option<String>, Reply> {
+fn field(biz: &Map<String, Value>, key: &str) -> Result<Option<String>, Reply> {
     match biz.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
@@ -440,12 +440,21 @@ impl TradeStore {
             return Err(code_invalid());
         }
         let cfg = ctx.config;
-        match plan.scenario {
+        // Failing scenarios create no trade (so the order can be paid with a
+        // fresh code) and do not spend the code; a fault still applies.
+        let failed = match plan.scenario {
             Scenario::InsufficientBalance => {
-                return Err(fail("ACQ.BUYER_BALANCE_NOT_ENOUGH", "买家余额不足"))
+                Some(fail("ACQ.BUYER_BALANCE_NOT_ENOUGH", "买家余额不足"))
             }
-            Scenario::InvalidCode => return Err(code_invalid()),
-            _ => {}
+            Scenario::InvalidCode => Some(code_invalid()),
+            _ => None,
+        };
+        if let Some(mut reply) = failed {
+            reply.fault = plan.fault;
+            if plan.fault == Some(Fault::Slow) {
+                reply.delay_ms = cfg.scaled(cfg.slow_delay_ms);
+            }
+            return Err(reply);
         }
 
         let trade_no = self.next_trade_no(now);

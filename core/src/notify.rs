@@ -13,6 +13,11 @@
 //! decodes a form body, and the sign content is encoded back in that charset
 //! before verifying (a GBK notification is signed over GBK bytes).
 //!
+//! Certificate mode: [`verify_form_with`] / [`verify_params_with`] take a
+//! [`Verifier`] and pick the key by the notification's `alipay_cert_sn`
+//! (whether Alipay sends and signs it is UNCONFIRMED; the content is tried
+//! with it, as the Java SDK does, then without it).
+//!
 //! Errors: `ERR_SIGNATURE` (no `sign`, bad base64, mismatch),
 //! `ERR_INVALID_ARGUMENT` (a parameter present twice, field = its name; an
 //! unknown `sign_type`), `ERR_CHARSET` (unknown charset, bytes invalid in it,
@@ -21,6 +26,7 @@
 use crate::charset::Charset;
 use crate::error::{Error, ErrorCode, Result};
 use crate::keys::PublicKey;
+use crate::response::Verifier;
 use crate::sign::SignType;
 
 /// A notification whose signature verified.
@@ -170,22 +176,33 @@ fn form_charset(body: &[u8]) -> Result<Charset> {
     Ok(Charset::Utf8)
 }
 
+/// Where the verification key comes from.
+#[derive(Clone, Copy)]
+enum Keys<'k> {
+    /// One Alipay public key.
+    Key(&'k PublicKey),
+    /// A [`Verifier`]: its public key, or in certificate mode the
+    /// certificate named by the notification's `alipay_cert_sn`.
+    Verifier(&'k Verifier),
+}
+
 fn verify_form_rule(
     body: &[u8],
-    key: &PublicKey,
+    keys: Keys<'_>,
     default_sign_type: SignType,
     rule: Rule,
 ) -> Result<Notification> {
     let charset = form_charset(body)?;
     let params = crate::form::decode_pairs(body, charset)?;
-    verify_rule(params, key, default_sign_type, rule)
+    verify_rule(params, keys, default_sign_type, rule)
 }
 
-fn content_of(params: &[(String, String)], rule: Rule) -> String {
+fn content_of(params: &[(String, String)], rule: Rule, without_cert_sn: bool) -> String {
     crate::sign::sign_content(
         params
             .iter()
             .filter(|(k, _)| !(rule == Rule::V1 && k == "sign_type"))
+            .filter(|(k, _)| !(without_cert_sn && k == "alipay_cert_sn"))
             .map(|(k, v)| (k.as_str(), v.as_str())),
     )
 }
@@ -194,17 +211,17 @@ fn content_of(params: &[(String, String)], rule: Rule) -> String {
 /// `sign_type` excluded, empty values dropped, sorted, `k=v&...`), e.g. to
 /// compare with what Alipay signed when a verification fails.
 pub fn sign_content_v1(params: &[(String, String)]) -> String {
-    content_of(params, Rule::V1)
+    content_of(params, Rule::V1, false)
 }
 
 /// The V2 sign content (only `sign` excluded).
 pub fn sign_content_v2(params: &[(String, String)]) -> String {
-    content_of(params, Rule::V2)
+    content_of(params, Rule::V2, false)
 }
 
 fn verify_rule(
     params: Vec<(String, String)>,
-    key: &PublicKey,
+    keys: Keys<'_>,
     default_sign_type: SignType,
     rule: Rule,
 ) -> Result<Notification> {
@@ -236,28 +253,41 @@ fn verify_rule(
         Some(name) => Charset::parse(name)?,
         None => Charset::Utf8,
     };
-    let content = content_of(&params, rule);
-    let bytes = charset.encode(&content)?;
-    crate::sign::verify_base64(&bytes, sign, key, sign_type).map_err(|e| {
-        if e.code() == ErrorCode::Signature {
-            Error::new(
-                ErrorCode::Signature,
-                format!(
-                    "the notification signature does not verify ({} rule, {}, {}): {}",
-                    match rule {
-                        Rule::V1 => "V1",
-                        Rule::V2 => "V2",
-                    },
-                    sign_type.as_str(),
-                    charset.as_str(),
-                    e.message()
-                ),
-            )
-        } else {
-            e
+    let cert_sn = get("alipay_cert_sn").filter(|s| !s.is_empty());
+    let key = match keys {
+        Keys::Key(k) => k,
+        Keys::Verifier(v) => v.select_key(cert_sn)?.0,
+    };
+    // With an `alipay_cert_sn` parameter (certificate mode, UNCONFIRMED
+    // whether Alipay signs it): Java keeps it in the content, other SDKs
+    // drop it; accept either. It only ever selects a key that must verify.
+    let mut variants = vec![false];
+    if cert_sn.is_some() {
+        variants.push(true);
+    }
+    let mut last = None;
+    for without_cert_sn in variants {
+        let content = content_of(&params, rule, without_cert_sn);
+        let bytes = charset.encode(&content)?;
+        match crate::sign::verify_base64(&bytes, sign, key, sign_type) {
+            Ok(()) => return Ok(Notification { params }),
+            Err(e) if e.code() == ErrorCode::Signature => last = Some(e),
+            Err(e) => return Err(e),
         }
-    })?;
-    Ok(Notification { params })
+    }
+    let detail = last.map(|e| e.message().to_string()).unwrap_or_default();
+    Err(Error::new(
+        ErrorCode::Signature,
+        format!(
+            "the notification signature does not verify ({} rule, {}, {}): {detail}",
+            match rule {
+                Rule::V1 => "V1",
+                Rule::V2 => "V2",
+            },
+            sign_type.as_str(),
+            charset.as_str(),
+        ),
+    ))
 }
 
 /// Verifies a raw `x-www-form-urlencoded` notification body.
@@ -267,7 +297,7 @@ pub fn verify_form(
     key: &PublicKey,
     default_sign_type: SignType,
 ) -> Result<Notification> {
-    verify_form_rule(body, key, default_sign_type, Rule::V1)
+    verify_form_rule(body, Keys::Key(key), default_sign_type, Rule::V1)
 }
 
 /// Verifies already-decoded parameters (e.g. from a web framework).
@@ -276,7 +306,7 @@ pub fn verify_params(
     key: &PublicKey,
     default_sign_type: SignType,
 ) -> Result<Notification> {
-    verify_rule(params.to_vec(), key, default_sign_type, Rule::V1)
+    verify_rule(params.to_vec(), Keys::Key(key), default_sign_type, Rule::V1)
 }
 
 /// Like [`verify_form`] with the V2 rule (`sign_type` is part of the sign
@@ -286,7 +316,7 @@ pub fn verify_form_v2(
     key: &PublicKey,
     default_sign_type: SignType,
 ) -> Result<Notification> {
-    verify_form_rule(body, key, default_sign_type, Rule::V2)
+    verify_form_rule(body, Keys::Key(key), default_sign_type, Rule::V2)
 }
 
 /// Like [`verify_params`] with the V2 rule (`sign_type` is part of the sign
@@ -296,7 +326,34 @@ pub fn verify_params_v2(
     key: &PublicKey,
     default_sign_type: SignType,
 ) -> Result<Notification> {
-    verify_rule(params.to_vec(), key, default_sign_type, Rule::V2)
+    verify_rule(params.to_vec(), Keys::Key(key), default_sign_type, Rule::V2)
+}
+
+/// Verifies a raw form notification (V1 rule) with a [`Verifier`]: its
+/// public key, or in certificate mode the certificate selected by the
+/// notification's `alipay_cert_sn` (same rules as for responses: unknown SN
+/// or no SN with several certificates is `ERR_CERT`). The verifier's sign
+/// type is the default when the notification has no `sign_type`.
+pub fn verify_form_with(body: &[u8], verifier: &Verifier) -> Result<Notification> {
+    verify_form_rule(
+        body,
+        Keys::Verifier(verifier),
+        verifier.sign_type(),
+        Rule::V1,
+    )
+}
+
+/// Like [`verify_form_with`] for already-decoded parameters.
+pub fn verify_params_with(
+    params: &[(String, String)],
+    verifier: &Verifier,
+) -> Result<Notification> {
+    verify_rule(
+        params.to_vec(),
+        Keys::Verifier(verifier),
+        verifier.sign_type(),
+        Rule::V1,
+    )
 }
 
 #[cfg(test)]

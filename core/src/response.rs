@@ -442,7 +442,7 @@ impl Verifier {
     }
 
     /// Chooses the key: returns it and the SN of the certificate used.
-    fn select_key(&self, cert_sn: Option<&str>) -> Result<(&PublicKey, Option<String>)> {
+    pub(crate) fn select_key(&self, cert_sn: Option<&str>) -> Result<(&PublicKey, Option<String>)> {
         if self.certs.is_empty() {
             return match &self.key {
                 Some(k) => Ok((k, None)),

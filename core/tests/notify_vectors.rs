@@ -362,3 +362,76 @@ proptest! {
         prop_assert!(notify::verify_form(body.as_bytes(), &app_public(), SignType::Rsa2).is_err());
     }
 }
+
+const PROD_SN: &str = "c5f1c14ddd03800943ddf3f452aaf3d9";
+
+fn prod_signed(mut params: Vec<(String, String)>, exclude_sn: bool) -> Vec<(String, String)> {
+    let key = PrivateKey::parse(&read("keys/privateKey_ProdCert_pkcs1.pem")).unwrap();
+    let for_content: Vec<_> = params
+        .iter()
+        .filter(|(k, _)| !(exclude_sn && k == "alipay_cert_sn"))
+        .cloned()
+        .collect();
+    let content = notify::sign_content_v1(&for_content);
+    let sig = STANDARD.encode(key.sign(content.as_bytes(), SignType::Rsa2).unwrap());
+    params.push(("sign".into(), sig));
+    params
+}
+
+#[test]
+fn certificate_mode_notifications() {
+    use alipay_f2f_core::response::Verifier;
+    let prod_cert = read("keys/appCertPublicKey_2021003126695331.crt");
+    let other_cert = read("keys/alipayCertPublicKey_RSA2.crt");
+    let two = Verifier::from_certs(&[&other_cert, &prod_cert], SignType::Rsa2).unwrap();
+    let one = Verifier::from_certs(&[&prod_cert], SignType::Rsa2).unwrap();
+    let base = pairs(&[
+        ("notify_type", "trade_status_sync"),
+        ("trade_status", "TRADE_SUCCESS"),
+        ("alipay_cert_sn", PROD_SN),
+        ("sign_type", "RSA2"),
+    ]);
+    // alipay_cert_sn signed (Java rule) or not (other SDKs): both accepted
+    for exclude in [false, true] {
+        let p = prod_signed(base.clone(), exclude);
+        let n = notify::verify_params_with(&p, &two).unwrap();
+        assert!(n.is_paid());
+        let body = form_body(&p, Charset::Utf8);
+        notify::verify_form_with(&body, &two).unwrap();
+        // the plain-key API works too when given the right key
+        let key = alipay_f2f_core::cert::public_key_from_cert(&prod_cert).unwrap();
+        notify::verify_params(&p, &key, SignType::Rsa2).unwrap();
+    }
+    // unknown SN
+    let mut unknown = base.clone();
+    unknown[2].1 = "0123456789abcdef0123456789abcdef".into();
+    let p = prod_signed(unknown, false);
+    assert_eq!(
+        notify::verify_params_with(&p, &two).unwrap_err().code(),
+        ErrorCode::Cert
+    );
+    // no SN: fine with one certificate, ambiguous with two
+    let no_sn: Vec<_> = base
+        .iter()
+        .filter(|(k, _)| k != "alipay_cert_sn")
+        .cloned()
+        .collect();
+    let p = prod_signed(no_sn, false);
+    notify::verify_params_with(&p, &one).unwrap();
+    assert_eq!(
+        notify::verify_params_with(&p, &two).unwrap_err().code(),
+        ErrorCode::Cert
+    );
+    // the SN of the wrong certificate
+    let mut wrong = base.clone();
+    wrong[2].1 = "7513daaaa48aa3ba2e4018d84402479c".into();
+    let p = prod_signed(wrong, false);
+    assert_eq!(
+        notify::verify_params_with(&p, &two).unwrap_err().code(),
+        ErrorCode::Signature
+    );
+    // public-key verifier: its key, sign type default from the verifier
+    let pk = Verifier::new(app_public(), SignType::Rsa);
+    let p = signed(pairs(&[("a", "1")]), Charset::Utf8, SignType::Rsa);
+    notify::verify_params_with(&p, &pk).unwrap();
+}

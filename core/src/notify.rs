@@ -225,10 +225,12 @@ fn verify_rule(
     default_sign_type: SignType,
     rule: Rule,
 ) -> Result<Notification> {
-    for (i, (k, _)) in params.iter().enumerate() {
-        if params[..i].iter().any(|(other, _)| other == k) {
+    let mut seen = std::collections::HashSet::with_capacity(params.len());
+    for (k, _) in &params {
+        if !seen.insert(k.as_str()) {
+            let k = crate::response::shorten(k);
             return Err(Error::invalid_argument(
-                k,
+                &k,
                 format!("notification parameter `{k}` appears more than once"),
             ));
         }

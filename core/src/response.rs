@@ -96,6 +96,14 @@ fn unescape<'a>(raw: &'a str, what: &str) -> Result<Cow<'a, str>> {
         .map_err(|_| format_err(format!("`{what}` is not a valid JSON string")))
 }
 
+/// At most 64 characters of attacker-controlled text for a message.
+pub(crate) fn shorten(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(64) {
+        Some((i, _)) => Cow::Owned(format!("{}…", &text[..i])),
+        None => Cow::Borrowed(text),
+    }
+}
+
 fn format_err(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::ResponseFormat, message)
 }
@@ -212,13 +220,14 @@ pub fn extract_signed_content<'a>(body: &'a str, method: &str) -> Result<SignedC
 
     // Any duplicated top-level key is a forgery attempt (or a broken body):
     // a JSON parser downstream would see a different value than we verify.
-    for (i, (k, _)) in top.0.iter().enumerate() {
-        if top.0[..i].iter().any(|(other, _)| other.0 == k.0) {
+    let mut seen = std::collections::HashSet::with_capacity(top.0.len());
+    for (k, _) in &top.0 {
+        if !seen.insert(k.0.as_ref()) {
             return Err(Error::new(
                 ErrorCode::DuplicateNode,
                 format!(
                     "response carries the top-level key `{}` more than once",
-                    k.0
+                    shorten(&k.0)
                 ),
             ));
         }
@@ -459,7 +468,8 @@ impl Verifier {
                     Error::new(
                         ErrorCode::Cert,
                         format!(
-                            "response signed with the Alipay certificate `{sn}`, which is not configured (download it, validate it and add it)"
+                            "signed with the Alipay certificate `{}`, which is not configured (download it, validate it and add it)",
+                            shorten(sn)
                         ),
                     )
                     .with_field("alipay_cert_sn")

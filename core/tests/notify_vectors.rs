@@ -435,3 +435,17 @@ fn certificate_mode_notifications() {
     let p = signed(pairs(&[("a", "1")]), Charset::Utf8, SignType::Rsa);
     notify::verify_params_with(&p, &pk).unwrap();
 }
+
+#[test]
+fn many_parameters_are_handled_in_linear_time() {
+    let mut body = String::new();
+    for i in 0..100_000 {
+        body.push_str(&format!("k{i}=v&"));
+    }
+    body.push_str("k5=again&sign=AAAA");
+    let start = std::time::Instant::now();
+    let e = notify::verify_form(body.as_bytes(), &app_public(), SignType::Rsa2).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArgument);
+    assert_eq!(e.field(), Some("k5"));
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -566,3 +566,25 @@ fn deeply_nested_bodies_do_not_overflow() {
     );
     assert!(app_verifier().verify(&deep_obj, PAY).is_err());
 }
+
+#[test]
+fn many_top_level_keys_are_handled_in_linear_time() {
+    let mut body = String::from("{");
+    for i in 0..100_000 {
+        body.push_str(&format!("\"k{i}\":{i},"));
+    }
+    body.push_str("\"alipay_trade_pay_response\":{\"code\":\"10000\"},\"k7\":0}");
+    let start = std::time::Instant::now();
+    let e = app_verifier().verify(&body, PAY).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::DuplicateNode);
+    assert!(e.message().contains("`k7`"));
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    // long attacker-controlled keys are shortened in messages
+    let long = format!(
+        "{{\"{k}\":1,\"{k}\":2,\"alipay_trade_pay_response\":{{}}}}",
+        k = "x".repeat(10_000)
+    );
+    let e = app_verifier().verify(&long, PAY).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::DuplicateNode);
+    assert!(e.message().len() < 200);
+}

@@ -158,7 +158,7 @@ normally; only the answer is damaged:
   4 bad_signature   sign does not match the content
   5 duplicate_node  a forged second <method>_response node (claiming success) after sign
   6 unsigned_error  unsigned 20000 error instead of the answer
-  7 slow            answer after the slow delay (or delay_ms)
+  7 slow            answer after the slow delay (scaled), or exactly delay_ms
   8 unsigned        the real answer without sign
   9 close_mid_body  headers promise the full body; half is sent, then the connection closes
 

@@ -286,7 +286,8 @@ impl Gateway {
     }
 
     /// Makes the next `times` answers to `method` (`*` = any method) suffer
-    /// `fault`. `delay_ms` overrides the slow delay for [`Fault::Slow`].
+    /// `fault`. For [`Fault::Slow`], `delay_ms` is the exact delay (not
+    /// scaled); without it the scaled slow delay applies.
     pub fn inject_fault(&mut self, method: &str, fault: Fault, times: u32, delay_ms: Option<u64>) {
         if times > 0 {
             self.faults.push(FaultRule {
@@ -661,9 +662,9 @@ impl Gateway {
                 rule.remaining -= 1;
                 fault = Some(rule.fault);
                 if rule.fault == Fault::Slow {
-                    delay_ms += self
-                        .config
-                        .scaled(rule.delay_ms.unwrap_or(self.config.slow_delay_ms));
+                    delay_ms += rule
+                        .delay_ms
+                        .unwrap_or_else(|| self.config.scaled(self.config.slow_delay_ms));
                 }
                 if rule.remaining == 0 {
                     self.faults.remove(i);
@@ -807,3 +808,279 @@ fn not_allowed() -> GatewayResponse {
 const HTML_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>sandbox</center>\r\n</body>\r\n</html>\r\n";
 
 const HTML_BUSY: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>系统繁忙</title></head><body><h1>系统繁忙，请稍后再试</h1><p>alipay-f2f sandbox: non_json fault</p></body></html>";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alipay_f2f_core::request::{Signer, SignerConfig};
+    use alipay_f2f_core::response::Verifier;
+
+    /// 2024-01-02 15:04:05 UTC+8.
+    const T0: u64 = 1_704_179_045_000;
+
+    fn signer(app_id: &str) -> Signer {
+        Signer::new(
+            SignerConfig::new(app_id),
+            PrivateKey::parse(crate::DEMO_APP_PRIVATE_KEY_PEM).unwrap(),
+            None,
+        )
+        .unwrap()
+    }
+
+    fn request(method: &str, biz: &Value, signed_at: u64) -> GatewayRequest {
+        let req = signer(crate::DEMO_APP_ID)
+            .build_request(method, &biz.to_string(), signed_at)
+            .unwrap();
+        let (path, query) = req
+            .url
+            .strip_prefix("https://openapi.alipay.com")
+            .unwrap()
+            .split_once('?')
+            .unwrap();
+        GatewayRequest {
+            method: "POST".into(),
+            path: path.into(),
+            query: query.into(),
+            headers: req.headers,
+            body: req.body,
+        }
+    }
+
+    fn call(g: &mut Gateway, method: &str, biz: Value, now: u64) -> Map<String, Value> {
+        let resp = g.handle(request(method, &biz, now), now);
+        assert_eq!(resp.status, 200);
+        let body = String::from_utf8(resp.body).unwrap();
+        let key = PublicKey::parse(crate::SANDBOX_ALIPAY_PUBLIC_KEY_PEM).unwrap();
+        Verifier::new(key, SignType::Rsa2)
+            .verify(&body, method)
+            .unwrap_or_else(|e| panic!("{e}: {body}"))
+            .object
+    }
+
+    fn pay(g: &mut Gateway, out: &str, code: &str, now: u64) -> Map<String, Value> {
+        let biz =
+            json!({"out_trade_no": out, "auth_code": code, "subject": "s", "total_amount": "1.00"});
+        call(g, "alipay.trade.pay", biz, now)
+    }
+
+    fn status(g: &mut Gateway, out: &str, now: u64) -> String {
+        let q = call(g, "alipay.trade.query", json!({"out_trade_no": out}), now);
+        q.get("trade_status")
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("{q:?}"))
+            .to_string()
+    }
+
+    #[test]
+    fn answer_has_the_real_shape_and_deterministic_trade_no() {
+        let mut g = Gateway::with_demo_app().unwrap();
+        let resp = g.handle(
+            request(
+                "alipay.trade.pay",
+                &json!({"out_trade_no": "A1", "auth_code": "280000000000000001", "subject": "s", "total_amount": "1"}),
+                T0,
+            ),
+            T0,
+        );
+        let body = String::from_utf8(resp.body).unwrap();
+        assert!(body.starts_with("{\"alipay_trade_pay_response\":{\"code\":\"10000\",\"msg\":\"Success\",\"trade_no\":\"2024010222000000000000000001\""), "{body}");
+        assert!(
+            body.contains("}},\"sign\":\"") || body.contains("},\"sign\":\""),
+            "{body}"
+        );
+        assert!(body.ends_with("\"}"));
+        assert!(
+            body.contains("\"gmt_payment\":\"2024-01-02 15:04:05\""),
+            "{body}"
+        );
+        assert_eq!(
+            resp.headers[0],
+            (
+                "content-type".to_string(),
+                "application/json;charset=utf-8".to_string()
+            )
+        );
+        assert!(resp
+            .headers
+            .contains(&("access-control-allow-origin".to_string(), "*".to_string())));
+        assert_eq!(resp.delay_ms, 0);
+        assert_eq!(resp.fault, None);
+    }
+
+    #[test]
+    fn timestamp_tolerance_boundaries() {
+        let mut g = Gateway::with_demo_app().unwrap();
+        let tol = g.config().timestamp_tolerance_ms;
+        let biz = json!({"out_trade_no": "none"});
+        for (signed_at, ok) in [
+            (T0 - tol, true),
+            (T0 + tol, true),
+            (T0 - tol - 1000, false),
+            (T0 + tol + 1000, false),
+        ] {
+            let resp = g.handle(request("alipay.trade.query", &biz, signed_at), T0);
+            let body = String::from_utf8(resp.body).unwrap();
+            assert_eq!(
+                !body.contains("isv.invalid-timestamp"),
+                ok,
+                "{signed_at}: {body}"
+            );
+        }
+    }
+
+    #[test]
+    fn password_and_buyer_cancel_transitions_are_exact_and_scaled() {
+        let config = GatewayConfig {
+            speed: 2.0,
+            ..GatewayConfig::default()
+        };
+        let mut g = Gateway::new(config).unwrap();
+        g.register_demo_app().unwrap();
+        assert_eq!(pay(&mut g, "P1", "281000000000000001", T0)["code"], "10003");
+        assert_eq!(status(&mut g, "P1", T0 + 3_999), "WAIT_BUYER_PAY");
+        assert_eq!(status(&mut g, "P1", T0 + 4_000), "TRADE_SUCCESS");
+        let q = call(
+            &mut g,
+            "alipay.trade.query",
+            json!({"out_trade_no": "P1"}),
+            T0 + 9_000,
+        );
+        assert_eq!(q["send_pay_date"], "2024-01-02 15:04:09");
+        // 28810… = 10 s at speed 2 = 5 s
+        assert_eq!(pay(&mut g, "P2", "288100000000000001", T0)["code"], "10003");
+        assert_eq!(status(&mut g, "P2", T0 + 4_999), "WAIT_BUYER_PAY");
+        assert_eq!(status(&mut g, "P2", T0 + 5_000), "TRADE_CLOSED");
+        // Cancelling before the buyer confirms wins: never paid afterwards.
+        assert_eq!(pay(&mut g, "P3", "281000000000000003", T0)["code"], "10003");
+        let c = call(
+            &mut g,
+            "alipay.trade.cancel",
+            json!({"out_trade_no": "P3"}),
+            T0 + 1_000,
+        );
+        assert_eq!(c["action"], "close");
+        assert_eq!(status(&mut g, "P3", T0 + 60_000), "TRADE_CLOSED");
+        // The slow scenario asks the server to wait (20 s at speed 2).
+        let resp = g.handle(
+            request(
+                "alipay.trade.pay",
+                &json!({"out_trade_no": "P4", "auth_code": "286000000000000001", "subject": "s", "total_amount": "1"}),
+                T0,
+            ),
+            T0,
+        );
+        assert_eq!(resp.delay_ms, 10_000);
+    }
+
+    #[test]
+    fn timeout_express_closes_and_cancel_window_is_24h() {
+        let mut g = Gateway::with_demo_app().unwrap();
+        let biz = json!({"out_trade_no": "E1", "auth_code": "282000000000000001", "subject": "s", "total_amount": "1", "timeout_express": "2m"});
+        assert_eq!(
+            call(&mut g, "alipay.trade.pay", biz.clone(), T0)["code"],
+            "10003"
+        );
+        assert_eq!(status(&mut g, "E1", T0 + 119_999), "WAIT_BUYER_PAY");
+        assert_eq!(status(&mut g, "E1", T0 + 120_000), "TRADE_CLOSED");
+        let again = call(&mut g, "alipay.trade.pay", biz, T0 + 130_000);
+        assert_eq!(again["sub_code"], "ACQ.TRADE_HAS_CLOSE");
+
+        assert_eq!(pay(&mut g, "E2", "280000000000000002", T0)["code"], "10000");
+        // Exactly 24 h: still allowed (through the business clock offset).
+        g.advance_clock(24 * 3_600_000);
+        let c = call(
+            &mut g,
+            "alipay.trade.cancel",
+            json!({"out_trade_no": "E2"}),
+            T0,
+        );
+        assert_eq!(c["action"], "refund");
+        assert_eq!(pay(&mut g, "E3", "280000000000000003", T0)["code"], "10000");
+        let c = call(
+            &mut g,
+            "alipay.trade.cancel",
+            json!({"out_trade_no": "E3"}),
+            T0 + 24 * 3_600_000 + 1,
+        );
+        assert_eq!(c["sub_code"], "ACQ.TRADE_CANCEL_TIME_OUT");
+    }
+
+    #[test]
+    fn get_with_every_param_in_the_query_works() {
+        let mut g = Gateway::with_demo_app().unwrap();
+        let mut req = request("alipay.trade.query", &json!({"out_trade_no": "G1"}), T0);
+        let body = String::from_utf8(std::mem::take(&mut req.body)).unwrap();
+        req.query = format!("{}&{}", req.query, body);
+        req.method = "GET".into();
+        req.headers.clear();
+        let resp = g.handle(req, T0);
+        let body = String::from_utf8(resp.body).unwrap();
+        assert!(body.contains("ACQ.TRADE_NOT_EXIST"), "{body}");
+    }
+
+    #[test]
+    fn routing_errors_and_preflight() {
+        let mut g = Gateway::with_demo_app().unwrap();
+        let get = |method: &str, path: &str| GatewayRequest {
+            method: method.into(),
+            path: path.into(),
+            ..GatewayRequest::default()
+        };
+        assert_eq!(g.handle(get("GET", "/"), T0).status, 404);
+        assert_eq!(g.handle(get("PUT", "/gateway.do"), T0).status, 405);
+        assert_eq!(g.handle(get("PUT", "/__sandbox/reset"), T0).status, 405);
+        let pre = g.handle(get("OPTIONS", "/anything"), T0);
+        assert_eq!(pre.status, 204);
+        assert!(pre.body.is_empty());
+        let mut bad = get("POST", "/__sandbox/faults");
+        bad.body = b"not json".to_vec();
+        assert_eq!(g.handle(bad, T0).status, 400);
+    }
+
+    #[test]
+    fn injected_faults_count_down_and_transform_the_body() {
+        let mut g = Gateway::with_demo_app().unwrap();
+        g.inject_fault("alipay.trade.query", Fault::DuplicateNode, 1, None);
+        g.inject_fault("*", Fault::DropConnection, 1, None);
+        let q = json!({"out_trade_no": "F1"});
+        let r = g.handle(request("alipay.trade.query", &q, T0), T0);
+        let body = String::from_utf8(r.body).unwrap();
+        assert_eq!(
+            body.matches("\"alipay_trade_query_response\"").count(),
+            2,
+            "{body}"
+        );
+        assert!(body.contains("\"trade_status\":\"TRADE_SUCCESS\""));
+        assert_eq!(r.fault, Some(Fault::DuplicateNode));
+        let r = g.handle(request("alipay.trade.cancel", &q, T0), T0);
+        assert_eq!(r.fault, Some(Fault::DropConnection));
+        let r = g.handle(request("alipay.trade.query", &q, T0), T0);
+        assert_eq!(r.fault, None);
+        g.inject_fault("alipay.trade.query", Fault::Slow, 1, Some(1234));
+        assert_eq!(
+            g.handle(request("alipay.trade.query", &q, T0), T0).delay_ms,
+            1234
+        );
+        g.inject_fault("alipay.trade.query", Fault::TruncatedBody, 0, None);
+        assert_eq!(
+            g.handle(request("alipay.trade.query", &q, T0), T0).fault,
+            None
+        );
+    }
+
+    #[test]
+    fn speed_must_be_positive() {
+        for speed in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let config = GatewayConfig {
+                speed,
+                ..GatewayConfig::default()
+            };
+            assert!(Gateway::new(config).is_err(), "{speed}");
+        }
+        let c = GatewayConfig {
+            speed: 4.0,
+            ..GatewayConfig::default()
+        };
+        assert_eq!(c.scaled(8_000), 2_000);
+    }
+}

@@ -1,0 +1,259 @@
+//! `BarcodePayFlow` / `RefundFlow`: the core's sans-IO flow machines, 1:1.
+//! Inputs and outputs are the core's JSON shapes (camelCase, tagged by
+//! `type` / `status`); the TypeScript driver runs them.
+
+use alipay_f2f_core::flow::{
+    Action, BarcodePay, PayOrder, Policy, Refund, RefundOrder, RefundPolicy, TransportError,
+};
+use alipay_f2f_core::{Error as CoreError, ErrorCode};
+use napi::bindgen_prelude::Uint8Array;
+use napi::Env;
+use napi_derive::napi;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::convert::{call_id, kind, millis};
+use crate::error::{catch, guard, invalid, to_js, CoreResult};
+use crate::verifier::Verifier;
+
+/// Deserializes a JSON argument into a core type; `ERR_INVALID_ARGUMENT`
+/// naming the argument (serde's message names the offending field).
+fn from_json<T: DeserializeOwned>(field: &str, value: Value) -> CoreResult<T> {
+    serde_json::from_value(value).map_err(|e| invalid(field, format!("invalid {field}: {e}")))
+}
+
+/// An optional policy object (`undefined`/`null` = defaults).
+fn policy<T: DeserializeOwned + Default>(value: Option<Value>) -> CoreResult<T> {
+    match value {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(v @ Value::Object(_)) => from_json("policy", v),
+        Some(v) => Err(invalid(
+            "policy",
+            format!("policy must be an object, not {}", kind(&v)),
+        )),
+    }
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> CoreResult<Value> {
+    serde_json::to_value(v).map_err(|e| {
+        CoreError::new(
+            ErrorCode::Internal,
+            format!("cannot serialize flow output: {e}"),
+        )
+    })
+}
+
+fn action_value(a: &Action) -> CoreResult<Value> {
+    to_value(a)
+}
+
+/// Runs a mutating flow step. A panic inside marks the flow poisoned: every
+/// later call fails with `ERR_INTERNAL` (resume from the last snapshot),
+/// because its state may be half-updated.
+fn step<F, T>(
+    env: &Env,
+    poisoned: &mut bool,
+    f: impl FnOnce(&mut F) -> CoreResult<T>,
+    flow: &mut F,
+) -> napi::Result<T> {
+    if *poisoned {
+        return Err(to_js(
+            env,
+            &CoreError::new(
+                ErrorCode::Internal,
+                "this flow hit an internal error earlier and cannot continue; resume it from its last snapshot",
+            ),
+        ));
+    }
+    let mut panicked = true;
+    let r = catch(|| {
+        let r = f(flow);
+        panicked = false;
+        r
+    });
+    if panicked {
+        *poisoned = true;
+    }
+    r.map_err(|e| to_js(env, &e))
+}
+
+macro_rules! flow_methods {
+    ($name:ident) => {
+        #[napi]
+        impl $name {
+            /// The next action (JSON, tagged by `type`): queued events first,
+            /// then `call`, `wait`, or `done` (repeated once finished).
+            #[napi(ts_return_type = "{ type: 'call'; id: number; method: string; bizContent: string; timeoutMs: number } | { type: 'wait'; untilMs: number } | { type: 'event'; event: { type: string; [k: string]: unknown } } | { type: 'done'; outcome: { status: string; [k: string]: unknown } }")]
+            pub fn poll(&mut self, env: Env, now_ms: f64) -> napi::Result<Value> {
+                step(&env, &mut self.poisoned, |f| {
+                    let now = millis("nowMs", now_ms)?;
+                    action_value(&f.poll(now))
+                }, &mut self.inner)
+            }
+
+            /// Feeds the raw response text of call `id` (verified inside; an
+            /// unverifiable body counts as an unknown result, not an error).
+            /// Throws `ERR_FLOW_STATE` (no change) if `id` is not the call in flight.
+            #[napi]
+            pub fn handle_response(&mut self, env: Env, id: f64, body: String, now_ms: f64) -> napi::Result<()> {
+                step(&env, &mut self.poisoned, |f| {
+                    let now = millis("nowMs", now_ms)?;
+                    f.handle_response(call_id(id)?, &body, now)
+                }, &mut self.inner)
+            }
+
+            /// Reports that call `id` produced no answer:
+            /// `{ type: 'timeout' | 'aborted' } | { type: 'network', message } | { type: 'http', status }`.
+            /// Throws `ERR_FLOW_STATE` (no change) if `id` is not the call in flight.
+            #[napi(ts_args_type = "id: number, error: { type: 'timeout' } | { type: 'aborted' } | { type: 'network'; message: string } | { type: 'http'; status: number }, nowMs: number")]
+            pub fn handle_transport_error(&mut self, env: Env, id: f64, error: Value, now_ms: f64) -> napi::Result<()> {
+                step(&env, &mut self.poisoned, |f| {
+                    let now = millis("nowMs", now_ms)?;
+                    let err: TransportError = from_json("error", error)?;
+                    f.handle_transport_error(call_id(id)?, err, now)
+                }, &mut self.inner)
+            }
+
+            /// The cashier's abort: stop waiting and reverse the trade.
+            /// Idempotent; a no-op once finished.
+            #[napi]
+            pub fn abort(&mut self, env: Env, now_ms: f64) -> napi::Result<()> {
+                step(&env, &mut self.poisoned, |f| {
+                    let now = millis("nowMs", now_ms)?;
+                    f.abort(now);
+                    Ok(())
+                }, &mut self.inner)
+            }
+
+            /// The state as JSON (no keys, no payment code). Persist it to resume.
+            #[napi]
+            pub fn snapshot(&self, env: Env) -> napi::Result<String> {
+                guard(&env, || Ok(self.inner.snapshot()))
+            }
+
+            /// The outcome once finished (same JSON as the `done` action), else `null`.
+            #[napi(getter, ts_return_type = "{ status: string; [k: string]: unknown } | null")]
+            pub fn outcome(&self, env: Env) -> napi::Result<Option<Value>> {
+                guard(&env, || self.inner.outcome().map(to_value).transpose())
+            }
+        }
+    };
+}
+
+/// The barcode payment flow (`alipay.trade.pay` with `scene=bar_code`, then
+/// query / cancel as needed until a verified outcome).
+#[napi]
+pub struct BarcodePayFlow {
+    inner: BarcodePay,
+    poisoned: bool,
+}
+
+#[napi]
+impl BarcodePayFlow {
+    /// Validates `order` (`{ outTradeNo, authCode, totalAmount, subject, storeId?, operatorId?,
+    /// terminalId?, timeoutExpress?, body?, goodsDetail?, queryOptions?, extra? }`) and `policy`
+    /// (`{ pollIntervalMs?, maxWaitMs?, callTimeoutMs?, cancelRetries?, cancelRetryIntervalMs?,
+    /// queryRetries? }`); throws `ERR_INVALID_ARGUMENT` naming the field.
+    #[napi(
+        constructor,
+        ts_args_type = "order: object, policy: object | null | undefined, verifier: Verifier, nowMs: number"
+    )]
+    pub fn new(
+        env: Env,
+        order: Value,
+        policy_json: Option<Value>,
+        verifier: &Verifier,
+        now_ms: f64,
+    ) -> napi::Result<Self> {
+        guard(&env, || {
+            let now = millis("nowMs", now_ms)?;
+            let order: PayOrder = from_json("order", order)?;
+            let policy: Policy = policy(policy_json)?;
+            Ok(BarcodePayFlow {
+                inner: BarcodePay::new(order, policy, verifier.inner.clone(), now)?,
+                poisoned: false,
+            })
+        })
+    }
+
+    /// Resumes from `snapshot()`; a call in flight then is treated as lost
+    /// (unknown: queried, then cancelled if not proven paid). Throws `ERR_SNAPSHOT`.
+    #[napi(factory)]
+    pub fn resume(
+        env: Env,
+        snapshot: String,
+        verifier: &Verifier,
+        now_ms: f64,
+    ) -> napi::Result<Self> {
+        guard(&env, || {
+            let now = millis("nowMs", now_ms)?;
+            Ok(BarcodePayFlow {
+                inner: BarcodePay::resume(&snapshot, verifier.inner.clone(), now)?,
+                poisoned: false,
+            })
+        })
+    }
+}
+
+flow_methods!(BarcodePayFlow);
+
+/// The refund flow (`alipay.trade.refund` idempotent by `out_request_no`,
+/// confirmed by `fund_change=Y` or a refund query).
+#[napi]
+pub struct RefundFlow {
+    inner: Refund,
+    poisoned: bool,
+}
+
+#[napi]
+impl RefundFlow {
+    /// Validates `order` (`{ outTradeNo? | tradeNo?, refundAmount, outRequestNo?, refundReason?,
+    /// operatorId?, storeId?, terminalId?, extra? }`) and `policy` (`{ callTimeoutMs?,
+    /// refundRetries?, queryDelayMs?, retryIntervalMs? }`). `entropy` (16 random bytes) derives
+    /// `outRequestNo` when absent.
+    #[napi(
+        constructor,
+        ts_args_type = "order: object, policy: object | null | undefined, verifier: Verifier, nowMs: number, entropy: Uint8Array"
+    )]
+    pub fn new(
+        env: Env,
+        order: Value,
+        policy_json: Option<Value>,
+        verifier: &Verifier,
+        now_ms: f64,
+        entropy: Uint8Array,
+    ) -> napi::Result<Self> {
+        guard(&env, || {
+            let now = millis("nowMs", now_ms)?;
+            let order: RefundOrder = from_json("order", order)?;
+            let policy: RefundPolicy = policy(policy_json)?;
+            let entropy: [u8; 16] = entropy
+                .as_ref()
+                .try_into()
+                .map_err(|_| invalid("entropy", "entropy must be exactly 16 random bytes"))?;
+            Ok(RefundFlow {
+                inner: Refund::new(order, policy, verifier.inner.clone(), entropy, now)?,
+                poisoned: false,
+            })
+        })
+    }
+
+    /// Resumes from `snapshot()`. Throws `ERR_SNAPSHOT`.
+    #[napi(factory)]
+    pub fn resume(
+        env: Env,
+        snapshot: String,
+        verifier: &Verifier,
+        now_ms: f64,
+    ) -> napi::Result<Self> {
+        guard(&env, || {
+            let now = millis("nowMs", now_ms)?;
+            Ok(RefundFlow {
+                inner: Refund::resume(&snapshot, verifier.inner.clone(), now)?,
+                poisoned: false,
+            })
+        })
+    }
+}
+
+flow_methods!(RefundFlow);

@@ -1,0 +1,136 @@
+//! Stateless protocol primitives: sign content, signatures, response and
+//! notification verification, certificate SNs, payment-code check.
+
+use alipay_f2f_core::{cert, notify, sign, validate, Verifier as CoreVerifier};
+use napi::Env;
+use napi_derive::napi;
+use serde_json::{Map, Value};
+
+use crate::convert::{charset, options, sign_type, string_params};
+use crate::error::{guard, invalid};
+use crate::keys::{PrivateKey, PublicKey};
+
+/// The sign content of `params`: every parameter except `sign`, empty values
+/// dropped, sorted by key, `k=v` joined by `&`, not URL-encoded.
+#[napi(ts_args_type = "params: Record<string, string>")]
+pub fn sign_content(env: Env, params: Value) -> napi::Result<String> {
+    guard(&env, || {
+        let p = string_params("params", &params)?;
+        Ok(sign::sign_content(
+            p.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        ))
+    })
+}
+
+/// Signs the sign content of `params` (RSA2 by default; `charset` utf-8 or
+/// gbk) and returns the standard-base64 signature.
+#[napi(
+    ts_args_type = "params: Record<string, string>, privateKey: PrivateKey, opts?: { signType?: 'RSA2' | 'RSA'; charset?: 'utf-8' | 'gbk' } | null"
+)]
+pub fn sign(
+    env: Env,
+    params: Value,
+    private_key: &PrivateKey,
+    opts: Option<Value>,
+) -> napi::Result<String> {
+    guard(&env, || {
+        let p = string_params("params", &params)?;
+        let o = options("opts", opts.as_ref())?;
+        sign::sign_params(
+            p.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            &private_key.inner,
+            sign_type(o)?,
+            charset(o)?,
+        )
+    })
+}
+
+/// Verifies a gateway response body for `method` against the Alipay public
+/// key, over the exact signed substring. Returns the verified
+/// `<method>_response` object (whatever its `code`); throws `ERR_SIGNATURE`,
+/// `ERR_UNSIGNED_RESPONSE`, `ERR_RESPONSE_FORMAT`, `ERR_DUPLICATE_NODE`.
+#[napi(
+    ts_args_type = "body: string, method: string, alipayPublicKey: PublicKey, opts?: { signType?: 'RSA2' | 'RSA' } | null",
+    ts_return_type = "Record<string, unknown>"
+)]
+pub fn verify_response(
+    env: Env,
+    body: String,
+    method: String,
+    alipay_public_key: &PublicKey,
+    opts: Option<Value>,
+) -> napi::Result<Value> {
+    guard(&env, || {
+        let o = options("opts", opts.as_ref())?;
+        let verifier = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?);
+        Ok(Value::Object(verifier.verify(&body, &method)?.object))
+    })
+}
+
+/// Verifies an asynchronous notification, given as the raw
+/// `x-www-form-urlencoded` body or as decoded parameters. Returns the
+/// verified parameters; throws `ERR_SIGNATURE` (bad or missing signature) or
+/// another `ERR_*` for malformed input.
+#[napi(
+    ts_args_type = "params: Record<string, string> | string, alipayPublicKey: PublicKey, opts?: { signType?: 'RSA2' | 'RSA' } | null",
+    ts_return_type = "Record<string, string>"
+)]
+pub fn verify_notify(
+    env: Env,
+    params: Value,
+    alipay_public_key: &PublicKey,
+    opts: Option<Value>,
+) -> napi::Result<Value> {
+    guard(&env, || {
+        let o = options("opts", opts.as_ref())?;
+        let st = sign_type(o)?;
+        let n = match &params {
+            Value::String(body) => {
+                notify::verify_form(body.as_bytes(), &alipay_public_key.inner, st)?
+            }
+            Value::Object(_) => {
+                let p = string_params("params", &params)?;
+                notify::verify_params(&p, &alipay_public_key.inner, st)?
+            }
+            _ => {
+                return Err(invalid(
+                    "params",
+                    "params must be a form body string or an object of string values",
+                ))
+            }
+        };
+        let mut out = Map::new();
+        for (k, v) in n.params {
+            out.insert(k, Value::String(v));
+        }
+        Ok(Value::Object(out))
+    })
+}
+
+/// `app_cert_sn` / `alipay_cert_sn` of a PEM certificate (MD5 hex of issuer
+/// DN + serial). Throws `ERR_CERT`.
+#[napi]
+pub fn cert_sn(env: Env, cert_pem: String) -> napi::Result<String> {
+    guard(&env, || cert::cert_sn(&cert_pem))
+}
+
+/// `alipay_root_cert_sn` of the Alipay root certificate bundle. Throws `ERR_CERT`.
+#[napi]
+pub fn root_cert_sn(env: Env, bundle_pem: String) -> napi::Result<String> {
+    guard(&env, || cert::root_cert_sn(&bundle_pem))
+}
+
+/// Advisory check of a payment code (`auth_code`): `{ valid, reason? }`.
+/// Never throws for a string input.
+#[napi(ts_return_type = "{ valid: boolean; reason?: string }")]
+pub fn validate_auth_code(env: Env, code: String) -> napi::Result<Value> {
+    guard(&env, || {
+        let c = validate::auth_code(&code);
+        let mut out = Map::new();
+        out.insert("valid".into(), Value::Bool(c.valid));
+        if let Some(r) = c.reason {
+            out.insert("reason".into(), Value::String(r));
+        }
+        Ok(Value::Object(out))
+    })
+}

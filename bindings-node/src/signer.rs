@@ -1,0 +1,103 @@
+//! `Signer`: the app-private-key half — builds signed gateway requests.
+
+use std::collections::HashMap;
+
+use alipay_f2f_core::aes::AesKey;
+use alipay_f2f_core::request::DEFAULT_GATEWAY;
+use alipay_f2f_core::{Signer as CoreSigner, SignerConfig};
+use napi::bindgen_prelude::Uint8Array;
+use napi::Env;
+use napi_derive::napi;
+use serde_json::Value;
+
+use crate::convert::{charset, millis, opt_str, options, sign_type};
+use crate::error::{guard, invalid};
+use crate::keys::PrivateKey;
+
+/// A signed gateway request, ready to send with `fetch`.
+#[napi(object)]
+pub struct SignedRequest {
+    /// Full URL with the common parameters, `sign` and `charset` in the query.
+    pub url: String,
+    /// Always `POST`.
+    pub method: String,
+    /// Headers to send (`content-type` with the charset).
+    pub headers: HashMap<String, String>,
+    /// The form body, already encoded in the request charset.
+    pub body: Uint8Array,
+    /// The exact sign content that was signed (diagnostics).
+    pub sign_content: String,
+}
+
+/// Holds the app private key and the request configuration; builds signed
+/// requests. `config`: `{ appId, gateway?, signType?, charset?, appAuthToken?,
+/// notifyUrl?, appCertSn?, alipayRootCertSn?, encryptKey? }`.
+#[napi]
+pub struct Signer {
+    inner: CoreSigner,
+}
+
+#[napi]
+impl Signer {
+    /// Creates a signer. Throws `ERR_INVALID_ARGUMENT` (bad config),
+    /// `ERR_KEY_SIZE` (key too small for the sign type), `ERR_KEY_FORMAT`
+    /// (bad `encryptKey`).
+    #[napi(
+        constructor,
+        ts_args_type = "config: { appId: string; gateway?: string; signType?: 'RSA2' | 'RSA'; charset?: 'utf-8' | 'gbk'; appAuthToken?: string; notifyUrl?: string; appCertSn?: string; alipayRootCertSn?: string; encryptKey?: string }, privateKey: PrivateKey"
+    )]
+    pub fn new(env: Env, config: Value, private_key: &PrivateKey) -> napi::Result<Self> {
+        guard(&env, || {
+            let o = options("config", Some(&config))?;
+            let app_id = opt_str(o, "appId")?
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| invalid("appId", "config.appId is required"))?;
+            let owned = |name: &str| -> Result<Option<String>, _> {
+                Ok(opt_str(o, name)?
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned))
+            };
+            let cfg = SignerConfig {
+                app_id: app_id.to_owned(),
+                gateway: owned("gateway")?.unwrap_or_else(|| DEFAULT_GATEWAY.to_owned()),
+                sign_type: sign_type(o)?,
+                charset: charset(o)?,
+                app_auth_token: owned("appAuthToken")?,
+                notify_url: owned("notifyUrl")?,
+                app_cert_sn: owned("appCertSn")?,
+                alipay_root_cert_sn: owned("alipayRootCertSn")?,
+            };
+            let aes = match owned("encryptKey")? {
+                Some(k) => Some(AesKey::from_base64(&k).map_err(|e| e.with_field("encryptKey"))?),
+                None => None,
+            };
+            Ok(Signer {
+                inner: CoreSigner::new(cfg, private_key.inner.clone(), aes)?,
+            })
+        })
+    }
+
+    /// Builds and signs the request for `method` with `bizContent` (JSON
+    /// object text, sent as given unless AES is on) at `nowMs` (epoch ms;
+    /// the gateway timestamp is rendered in UTC+8).
+    #[napi]
+    pub fn build_request(
+        &self,
+        env: Env,
+        method: String,
+        biz_content: String,
+        now_ms: f64,
+    ) -> napi::Result<SignedRequest> {
+        guard(&env, || {
+            let now = millis("nowMs", now_ms)?;
+            let r = self.inner.build_request(&method, &biz_content, now)?;
+            Ok(SignedRequest {
+                url: r.url,
+                method: r.method.to_owned(),
+                headers: r.headers.into_iter().collect(),
+                body: Uint8Array::new(r.body),
+                sign_content: r.sign_content,
+            })
+        })
+    }
+}

@@ -1,0 +1,57 @@
+//! `Verifier`: the Alipay-public-key half — verifies gateway answers.
+
+use alipay_f2f_core::aes::AesKey;
+use alipay_f2f_core::Verifier as CoreVerifier;
+use napi::Env;
+use napi_derive::napi;
+use serde_json::Value;
+
+use crate::convert::{opt_str, options, sign_type};
+use crate::error::guard;
+use crate::keys::PublicKey;
+
+/// Verifies gateway answers with the Alipay public key (or certificates, in
+/// certificate mode), optionally decrypting AES-encrypted nodes. Flows take
+/// a `Verifier`. `opts`: `{ signType?, encryptKey? }`.
+#[napi]
+pub struct Verifier {
+    pub(crate) inner: CoreVerifier,
+}
+
+#[napi]
+impl Verifier {
+    /// Creates a verifier for `alipayPublicKey` (import a certificate with
+    /// `importPublicKey` in certificate mode, then `addCert` it).
+    #[napi(
+        constructor,
+        ts_args_type = "alipayPublicKey: PublicKey, opts?: { signType?: 'RSA2' | 'RSA'; encryptKey?: string } | null"
+    )]
+    pub fn new(env: Env, alipay_public_key: &PublicKey, opts: Option<Value>) -> napi::Result<Self> {
+        guard(&env, || {
+            let o = options("opts", opts.as_ref())?;
+            let mut inner = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?);
+            if let Some(k) = opt_str(o, "encryptKey")?.filter(|s| !s.is_empty()) {
+                inner =
+                    inner.with_aes(AesKey::from_base64(k).map_err(|e| e.with_field("encryptKey"))?);
+            }
+            Ok(Verifier { inner })
+        })
+    }
+
+    /// Certificate mode: registers an Alipay public-key certificate; answers
+    /// whose `alipay_cert_sn` equals its SN are checked with its key.
+    /// Returns the SN. Throws `ERR_CERT`.
+    #[napi]
+    pub fn add_cert(&mut self, env: Env, cert_pem: String) -> napi::Result<String> {
+        guard(&env, || self.inner.add_cert(&cert_pem))
+    }
+
+    /// Verifies a response body for `method`; returns the verified
+    /// `<method>_response` object (decrypted when encrypted).
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn verify(&self, env: Env, body: String, method: String) -> napi::Result<Value> {
+        guard(&env, || {
+            Ok(Value::Object(self.inner.verify(&body, &method)?.object))
+        })
+    }
+}

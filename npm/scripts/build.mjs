@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Builds the npm package `alipay-f2f` in place:
+//   1. the Node-API addon (napi build --platform) into native/ with its loader native/index.js
+//   2. the sandbox binary (cargo build -p alipay-f2f-sandbox) into native/
+//   3. TypeScript (tsc) into dist/ (CommonJS + .d.ts)
+//   4. ESM entry points dist/*.mjs that re-export the CommonJS build (one copy of every class)
+// Flags: --native-only, --ts-only. Env: ALIPAY_F2F_PROFILE=debug for a fast unoptimized build.
+import { spawnSync } from 'node:child_process'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const repo = resolve(pkg, '..')
+const args = new Set(process.argv.slice(2))
+const release = (process.env.ALIPAY_F2F_PROFILE ?? 'release') !== 'debug'
+const bin = (name) => join(pkg, 'node_modules', '.bin', name)
+
+function run(cmd, argv, opts = {}) {
+  const t0 = Date.now()
+  console.error(`[build] ${cmd} ${argv.join(' ')}`)
+  const r = spawnSync(cmd, argv, { stdio: 'inherit', cwd: pkg, ...opts })
+  if (r.error) throw r.error
+  if (r.status !== 0) {
+    console.error(`[build] failed: ${cmd} exited with ${r.status}`)
+    process.exit(r.status ?? 1)
+  }
+  console.error(`[build] done in ${((Date.now() - t0) / 1000).toFixed(1)}s`)
+}
+
+function cargoTargetDir() {
+  if (process.env.CARGO_TARGET_DIR) return resolve(repo, process.env.CARGO_TARGET_DIR)
+  const r = spawnSync('cargo', ['metadata', '--format-version', '1', '--no-deps'], { cwd: repo, encoding: 'utf8', maxBuffer: 64 << 20 })
+  if (r.status !== 0) throw new Error(`cargo metadata failed: ${r.stderr}`)
+  return JSON.parse(r.stdout).target_directory
+}
+
+function buildNative() {
+  mkdirSync(join(pkg, 'native'), { recursive: true })
+  run(bin('napi'), [
+    'build', '--platform', ...(release ? ['--release'] : []),
+    '--manifest-path', '../bindings-node/Cargo.toml',
+    '--package-json-path', 'package.json',
+    '--output-dir', 'native', '--js', 'index.js', '--dts', 'index.d.ts',
+  ])
+  run('cargo', ['build', ...(release ? ['--release'] : []), '-p', 'alipay-f2f-sandbox', '--bin', 'alipay-f2f-sandbox'], { cwd: repo })
+  const exe = process.platform === 'win32' ? 'alipay-f2f-sandbox.exe' : 'alipay-f2f-sandbox'
+  const built = join(cargoTargetDir(), release ? 'release' : 'debug', exe)
+  copyFileSync(built, join(pkg, 'native', exe))
+  chmodSync(join(pkg, 'native', exe), 0o755)
+  copyFileSync(join(repo, 'sandbox', 'keys', 'demo-app-private-key.pem'), join(pkg, 'native', 'sandbox-demo-app-private-key.pem'))
+}
+
+function buildTs() {
+  rmSync(join(pkg, 'dist'), { recursive: true, force: true })
+  run(bin('tsc'), ['-p', 'tsconfig.json'])
+  const require = createRequire(import.meta.url)
+  for (const entry of ['index', 'sandbox']) {
+    const cjs = require(join(pkg, 'dist', `${entry}.js`))
+    const names = Object.keys(cjs).filter((n) => n !== '__esModule' && n !== 'default')
+    writeFileSync(
+      join(pkg, 'dist', `${entry}.mjs`),
+      `// ESM entry: re-exports the CommonJS build so both module systems share one copy of every class.\n` +
+        `import cjs from './${entry}.js'\n\nexport const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = cjs\n`,
+    )
+    writeFileSync(join(pkg, 'dist', `${entry}.d.mts`), `export * from './${entry}.js'\n`)
+  }
+  chmodSync(join(pkg, 'dist', 'cli', 'index.js'), 0o755)
+}
+
+const t0 = Date.now()
+if (!args.has('--ts-only')) buildNative()
+if (!args.has('--native-only')) {
+  if (!existsSync(join(pkg, 'native', 'index.js'))) throw new Error('native/index.js missing: build the addon first')
+  buildTs()
+}
+console.error(`[build] alipay-f2f built in ${((Date.now() - t0) / 1000).toFixed(1)}s (${release ? 'release' : 'debug'})`)

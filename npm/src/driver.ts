@@ -1,0 +1,197 @@
+/**
+ * The one driver loop that runs a sans-IO flow (barcode payment, refund)
+ * over a {@link Transport}: performs calls with per-call timeouts, sleeps
+ * between polls, emits events and snapshots, and turns a caller abort into
+ * a reversal (`flow.abort`) instead of forgetting the trade.
+ *
+ * @module
+ */
+
+import { AlipayError, fromCore } from './errors.js'
+import type { Flow } from './binding.js'
+import type { Action, FlowEvent, PayOutcome, RefundOutcome, Transport, TransportFailure } from './types.js'
+
+/** Options of {@link drive}. */
+export interface DriveOptions {
+  /** Delivers calls (direct signer+fetch, or forwarded). */
+  transport: Transport
+  /**
+   * Caller abort. Aborting means "reverse the trade": the driver calls
+   * `flow.abort()` and keeps driving until the reversal is done; the promise
+   * then resolves with the outcome (usually `cancelled`).
+   */
+  signal?: AbortSignal
+  /** Progress events (exceptions thrown by the callback are reported, never break the flow). */
+  onEvent?: (event: FlowEvent) => void
+  /**
+   * Called with the flow's JSON snapshot before every call is sent and after
+   * every state change. Persist it to resume after a crash
+   * (`client.resumeBarcodePay(snapshot)`).
+   */
+  onSnapshot?: (snapshot: string) => void
+  /** Clock (epoch ms); default `Date.now`. */
+  now?: () => number
+}
+
+/** A callback failed; report it without breaking the money flow. */
+function reportCallbackError(what: string, e: unknown): void {
+  // eslint-disable-next-line no-console
+  console.error(`alipay-f2f: ${what} callback threw (ignored, the flow continues):`, e)
+}
+
+/** Sleeps `ms`, waking early when `signal` aborts. Never rejects. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0) {
+      setTimeout(resolve, 0)
+      return
+    }
+    if (signal?.aborted) {
+      resolve()
+      return
+    }
+    const done = () => {
+      clearTimeout(t)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const t = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+/**
+ * Resolves/rejects like `p`, but rejects as soon as `signal` aborts, so a
+ * transport that ignores its signal cannot hang the flow.
+ */
+function settleBefore<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(e)
+      },
+    )
+  })
+}
+
+/** Maps a failed call to the flow's transport-error input. */
+function classify(e: unknown, timeout: AbortSignal, caller: AbortSignal | undefined): TransportFailure {
+  if (timeout.aborted) return { type: 'timeout' }
+  if (caller?.aborted) return { type: 'aborted' }
+  if (e instanceof AlipayError) {
+    if (e.code === 'ERR_HTTP' && typeof e.httpStatus === 'number') return { type: 'http', status: e.httpStatus }
+    if (e.code === 'ERR_TIMEOUT') return { type: 'timeout' }
+    if (e.code === 'ERR_ABORTED') return { type: 'aborted' }
+  }
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+  return { type: 'network', message }
+}
+
+/**
+ * Runs `flow` to completion and returns its outcome.
+ *
+ * Loop: `a = flow.poll(now)`; `call` → perform through the transport with
+ * `a.timeoutMs` (combined with the caller's signal until it aborts) and feed
+ * the raw text or the failure back; `wait` → abortable sleep; `event` →
+ * `onEvent`; `done` → return. Calls are sequential.
+ *
+ * Rejects only when the flow itself reports an error (`ERR_FLOW_STATE`,
+ * `ERR_INTERNAL`: a bug). The last snapshot was handed to `onSnapshot`
+ * before, so the payment can still be resumed or reconciled.
+ */
+export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome | RefundOutcome> {
+  const now = opts.now ?? Date.now
+  const { transport, signal, onEvent, onSnapshot } = opts
+  let aborted = false
+
+  const snapshot = () => {
+    if (!onSnapshot) return
+    let s: string
+    try {
+      s = flow.snapshot()
+    } catch (e) {
+      throw fromCore(e)
+    }
+    try {
+      onSnapshot(s)
+    } catch (e) {
+      reportCallbackError('onSnapshot', e)
+    }
+  }
+  const step = <T>(fn: () => T): T => {
+    try {
+      return fn()
+    } catch (e) {
+      throw fromCore(e)
+    }
+  }
+  const checkAbort = () => {
+    if (!aborted && signal?.aborted) {
+      aborted = true
+      step(() => flow.abort(now()))
+      snapshot()
+    }
+  }
+
+  snapshot()
+  for (;;) {
+    checkAbort()
+    const a: Action = step(() => flow.poll(now()))
+    switch (a.type) {
+      case 'event':
+        if (onEvent) {
+          try {
+            onEvent(a.event)
+          } catch (e) {
+            reportCallbackError('onEvent', e)
+          }
+        }
+        break
+      case 'wait':
+        await sleep(a.untilMs - now(), aborted ? undefined : signal)
+        break
+      case 'done':
+        snapshot()
+        return a.outcome
+      case 'call': {
+        snapshot() // persisted with the call in flight: a crash from here on resumes as "unknown"
+        const timeout = AbortSignal.timeout(Math.max(1, a.timeoutMs))
+        const callerSignal = aborted ? undefined : signal
+        const callSignal = callerSignal ? AbortSignal.any([timeout, callerSignal]) : timeout
+        let text: string | undefined
+        let failure: TransportFailure | undefined
+        try {
+          text = await settleBefore(transport({ method: a.method, bizContent: a.bizContent }, callSignal), callSignal)
+          if (typeof text !== 'string') {
+            failure = { type: 'network', message: `transport resolved to ${typeof text}, expected the raw response text` }
+          }
+        } catch (e) {
+          failure = classify(e, timeout, callerSignal)
+        }
+        try {
+          if (failure) flow.handleTransportError(a.id, failure, now())
+          else flow.handleResponse(a.id, text as string, now())
+        } catch (e) {
+          const err = fromCore(e)
+          // ERR_FLOW_STATE: the flow had already given up on this call (its deadline
+          // passed); it left its state unchanged and will report the timeout itself.
+          if (!(err instanceof AlipayError && err.code === 'ERR_FLOW_STATE')) throw err
+        }
+        snapshot()
+        break
+      }
+      default: {
+        const unknown: never = a
+        throw new AlipayError('ERR_INTERNAL', `unknown flow action ${JSON.stringify(unknown)}`)
+      }
+    }
+  }
+}

@@ -1083,4 +1083,71 @@ mod tests {
         };
         assert_eq!(c.scaled(8_000), 2_000);
     }
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn any_value() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                any::<String>().prop_map(Value::from),
+                "[0-9]{0,20}(\\.[0-9]{0,3})?".prop_map(Value::from),
+                "2[0-9]{15,19}".prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>()
+                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_map(Value::from),
+                Just(Value::Null),
+                Just(json!([1, "a"])),
+                Just(json!({"k": "v"})),
+            ]
+        }
+
+        fn any_biz() -> impl Strategy<Value = Map<String, Value>> {
+            let keys = prop::sample::select(vec![
+                "out_trade_no",
+                "trade_no",
+                "auth_code",
+                "scene",
+                "subject",
+                "total_amount",
+                "refund_amount",
+                "out_request_no",
+                "timeout_express",
+                "time_expire",
+                "product_code",
+                "store_id",
+                "refund_reason",
+            ]);
+            prop::collection::btree_map(keys, any_value(), 0..8)
+                .prop_map(|m| m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            #[test]
+            fn raw_garbage_never_panics(
+                method in prop::sample::select(vec!["GET", "POST", "OPTIONS", "DELETE", "PUT"]),
+                path in prop::sample::select(vec!["/gateway.do", "/__sandbox", "/__sandbox/faults",
+                    "/__sandbox/trades", "/__sandbox/trades/x", "/__sandbox/clock", "/__sandbox/reset", "/x"]),
+                query in any::<String>(),
+                body in prop::collection::vec(any::<u8>(), 0..200),
+            ) {
+                let mut g = Gateway::with_demo_app().unwrap();
+                let resp = g.handle(GatewayRequest { method: method.into(), path: path.into(), query, headers: vec![], body }, T0);
+                prop_assert!([200, 204, 400, 404, 405].contains(&resp.status), "{}", resp.status);
+            }
+
+            #[test]
+            fn signed_arbitrary_biz_content_gets_a_signed_answer(
+                method in prop::sample::select(METHODS.to_vec()),
+                biz in any_biz(),
+            ) {
+                let mut g = Gateway::with_demo_app().unwrap();
+                let obj = call(&mut g, method, Value::Object(biz), T0);
+                let code = obj.get("code").and_then(Value::as_str).unwrap_or("");
+                prop_assert!(["10000", "10003", "20000", "40004"].contains(&code), "{obj:?}");
+            }
+        }
+    }
 }

@@ -244,6 +244,9 @@ fn amount(biz: &Map<String, Value>, key: &str) -> Result<Amount, Reply> {
 
 /// Parses `timeout_express` (`90m`, `3h`, `15d`, `1c`) relative to `now`.
 fn expiry(text: &str, now: u64) -> Option<u64> {
+    if !text.is_ascii() {
+        return None;
+    }
     if text == "1c" {
         let local = now + UTC8_MS;
         return Some(local - local % DAY_MS + DAY_MS - UTC8_MS);
@@ -859,6 +862,8 @@ mod tests {
         assert_eq!(expiry("1.5h", now), None);
         assert_eq!(expiry("h", now), None);
         assert_eq!(expiry("", now), None);
+        assert_eq!(expiry("5分", now), None);
+        assert_eq!(expiry("分", now), None);
         let eod = expiry("1c", now).unwrap();
         assert!(eod > now && eod - now <= DAY_MS);
         assert_eq!((eod + UTC8_MS) % DAY_MS, 0);

@@ -26,6 +26,12 @@ PROFILE="${WASM_PROFILE:-release-wasm}"
 OUT="${WASM_OUT:-npm/wasm}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/wasm}"
 
+# The workspace release profile strips symbols, which also drops the wasm
+# `target_features` section wasm-bindgen reads; strip debug info only and let
+# wasm-bindgen drop the name/producers sections instead.
+strip_var="CARGO_PROFILE_$(tr 'a-z-' 'A-Z_' <<<"$PROFILE")_STRIP"
+export "$strip_var"="${!strip_var:-debuginfo}"
+
 route=$(wasm_route)
 t0=$SECONDS
 case "$route" in
@@ -55,7 +61,8 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 for t in web nodejs; do
   dir="$OUT/${t/nodejs/node}"
   rm -rf "$dir"
-  wasm-bindgen --target "$t" --out-dir "$dir" --out-name "$LIB" "$wasm"
+  wasm-bindgen --target "$t" --out-dir "$dir" --out-name "$LIB" \
+    --remove-name-section --remove-producers-section "$wasm"
 done
 
 bg="$OUT/web/${LIB}_bg.wasm"

@@ -1,40 +1,4 @@
-//! [`BarcodePay`]: charge a buyer's payment code (`alipay.trade.pay`,
-//! `scene=bar_code`) and bring the trade to a closed loop.
-//!
-//! The rules (protocol §7, §11.12), as implemented by [`PayMachine`]:
-//!
-//! | pay answer (verified unless said) | what the flow does |
-//! |---|---|
-//! | `10000` for our `out_trade_no` and amount | **Paid** |
-//! | `10000` naming another trade or amount | unknown → query |
-//! | `10003` (buyer confirming) | query every `pollIntervalMs` until `TRADE_SUCCESS`/`TRADE_FINISHED` (Paid), `TRADE_CLOSED` (Failed) or the deadline; then cancel right after the last query |
-//! | `40004` with `ACQ.SYSTEM_ERROR` | unknown → query |
-//! | `40004` with `ACQ.TRADE_HAS_SUCCESS` | query to confirm (Paid only if the query proves it for our amount; otherwise cancel) |
-//! | other `40004` | **Failed** (business failure, no cancel: the trade was refused) |
-//! | `40001` `40002` `40003` `40006` `20001` | **Failed** (`refused`): the gateway refused the request before any business processing (arguments, signature, app configuration, permissions, token), so nothing can have been charged |
-//! | `20000`, any other code, a body that does not verify (`ERR_SIGNATURE`, `ERR_DUPLICATE_NODE`, `ERR_RESPONSE_FORMAT`, `ERR_UNSIGNED_RESPONSE`, ...), a transport error, a timeout | unknown → query |
-//!
-//! After an unknown pay result the flow queries at once, then every
-//! `pollIntervalMs` while the answers stay unknown, at most `queryRetries`
-//! times and never after the deadline; a verified `ACQ.TRADE_NOT_EXIST`
-//! leads to an immediate cancel (the pay may still be in transit: the cancel
-//! closes the trade number); `WAIT_BUYER_PAY` switches to polling until the
-//! deadline. Whatever is not proven paid or closed is cancelled
-//! (`alipay.trade.cancel`, retried every `cancelRetryIntervalMs` up to
-//! `cancelRetries` times while `retry_flag=Y`, on transport errors and on
-//! unknown answers). A verified cancel `10000` ends **Cancelled** with its
-//! `action`; a definitive refusal or exhausted retries end **Unknown** with
-//! every call and answer. The flow uses one `out_trade_no` throughout and
-//! never sends a second pay.
-//!
-//! Abort: before the pay call was handed to the driver, the flow ends
-//! **Failed** with reason `aborted` (code `ERR_ABORTED`) without any call:
-//! nothing was sent, so nothing needs reversing, and "failed" is what a
-//! cashier screen must show (not charged). After that, the flow stops
-//! waiting and cancels; the answer of an in-flight call is still taken into
-//! account (a paid pay or query answer is reversed: the cancel refunds it; a
-//! definitive failure or a closed trade ends Failed, there being nothing to
-//! reverse).
+//! The barcode payment flow. Its rules are documented on [`BarcodePay`].
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -297,7 +261,8 @@ fn flow_state(msg: impl Into<String>) -> Error {
 
 /// The barcode payment state machine without its verifier: every input is
 /// an already-verified (or rejected) answer. This is what snapshots hold.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// (`Debug` is written by hand: a ready pay call carries the payment code.)
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct PayMachine {
     order: PayOrder,
@@ -327,6 +292,22 @@ pub(crate) struct PayMachine {
     calls: Vec<CallRecord>,
     events: VecDeque<Event>,
     outcome: Option<Outcome>,
+}
+
+impl fmt::Debug for PayMachine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PayMachine")
+            .field("order", &self.order)
+            .field("policy", &self.policy)
+            .field("pay_sent", &self.pay_sent)
+            .field("in_flight", &self.in_flight)
+            .field("next", &self.next)
+            .field("aborted", &self.aborted)
+            .field("paid", &self.paid)
+            .field("calls", &self.calls.len())
+            .field("outcome", &self.outcome)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PayMachine {
@@ -986,8 +967,45 @@ impl PayMachine {
     }
 }
 
-/// A barcode payment (当面付 条码支付), sans-IO. See the [module docs](self)
-/// for the rules and [`super`] for the driver loop.
+/// [`BarcodePay`]: charge a buyer's payment code (`alipay.trade.pay`,
+/// `scene=bar_code`) and bring the trade to a closed loop.
+///
+/// The rules (protocol §7, §11.12), as implemented by the machine:
+///
+/// | pay answer (verified unless said) | what the flow does |
+/// |---|---|
+/// | `10000` for our `out_trade_no` and amount | **Paid** |
+/// | `10000` naming another trade or amount | unknown → query |
+/// | `10003` (buyer confirming) | query every `pollIntervalMs` until `TRADE_SUCCESS`/`TRADE_FINISHED` (Paid), `TRADE_CLOSED` (Failed) or the deadline; then cancel right after the last query |
+/// | `40004` with `ACQ.SYSTEM_ERROR` | unknown → query |
+/// | `40004` with `ACQ.TRADE_HAS_SUCCESS` | query to confirm (Paid only if the query proves it for our amount; otherwise cancel) |
+/// | other `40004` | **Failed** (business failure, no cancel: the trade was refused) |
+/// | `40001` `40002` `40003` `40006` `20001` | **Failed** (`refused`): the gateway refused the request before any business processing (arguments, signature, app configuration, permissions, token), so nothing can have been charged |
+/// | `20000`, any other code, a body that does not verify (`ERR_SIGNATURE`, `ERR_DUPLICATE_NODE`, `ERR_RESPONSE_FORMAT`, `ERR_UNSIGNED_RESPONSE`, ...), a transport error, a timeout | unknown → query |
+///
+/// After an unknown pay result the flow queries at once, then every
+/// `pollIntervalMs` while the answers stay unknown, at most `queryRetries`
+/// times and never after the deadline; a verified `ACQ.TRADE_NOT_EXIST`
+/// leads to an immediate cancel (the pay may still be in transit: the cancel
+/// closes the trade number); `WAIT_BUYER_PAY` switches to polling until the
+/// deadline. Whatever is not proven paid or closed is cancelled
+/// (`alipay.trade.cancel`, retried every `cancelRetryIntervalMs` up to
+/// `cancelRetries` times while `retry_flag=Y`, on transport errors and on
+/// unknown answers). A verified cancel `10000` ends **Cancelled** with its
+/// `action`; a definitive refusal or exhausted retries end **Unknown** with
+/// every call and answer. The flow uses one `out_trade_no` throughout and
+/// never sends a second pay.
+///
+/// Abort: before the pay call was handed to the driver, the flow ends
+/// **Failed** with reason `aborted` (code `ERR_ABORTED`) without any call:
+/// nothing was sent, so nothing needs reversing, and "failed" is what a
+/// cashier screen must show (not charged). After that, the flow stops
+/// waiting and cancels; the answer of an in-flight call is still taken into
+/// account (a paid pay or query answer is reversed: the cancel refunds it; a
+/// definitive failure or a closed trade ends Failed, there being nothing to
+/// reverse).
+///
+/// Driver loop, crash safety and JSON shapes: see [`crate::flow`].
 #[derive(Debug, Clone)]
 pub struct BarcodePay {
     machine: PayMachine,
@@ -1046,7 +1064,10 @@ impl BarcodePay {
     }
 
     /// The cashier's abort: stop waiting and reverse the trade. Idempotent;
-    /// a no-op once finished.
+    /// a no-op once finished. With a call in flight, the flow waits for its
+    /// answer (it still counts); a driver that wants to stop at once aborts
+    /// the exchange and reports [`TransportError::Aborted`], and the flow
+    /// cancels right away.
     pub fn abort(&mut self, now_ms: u64) {
         self.machine.abort(now_ms)
     }

@@ -1,22 +1,4 @@
-//! [`Refund`]: an idempotent refund (`alipay.trade.refund`) confirmed by a
-//! verified `fund_change=Y` or a refund query (`alipay.trade.fastpay.refund.query`)
-//! showing `REFUND_SUCCESS` (protocol §7.4, §11.13).
-//!
-//! | refund answer (verified unless said) | what the flow does |
-//! |---|---|
-//! | `10000` with `fund_change=Y` | **Refunded** |
-//! | `10000` with `fund_change=N` or absent (e.g. a repeated `out_request_no`) | refund query after `queryDelayMs` |
-//! | `40004` `ACQ.SYSTEM_ERROR` | refund query |
-//! | other `40004` (`ACQ.REASON_TRADE_REFUND_FEE_ERR`, `ACQ.TRADE_NOT_EXIST`, `ACQ.TRADE_STATUS_ERROR`, ...) | **Failed** with the sub code |
-//! | `40001` `40002` `40003` `40006` `20001` | **Failed** (`refused`) |
-//! | `20000`, other codes, unverifiable bodies, transport errors, timeouts | refund query |
-//!
-//! A refund query proving `REFUND_SUCCESS` (for our `out_request_no` and
-//! amount) ends **Refunded**; anything else leads to a retry of the refund
-//! with the **same** `out_request_no` and amount (Alipay refunds at most once
-//! per `out_request_no`), up to `refundRetries` times, then **Unknown**.
-//! The `out_request_no` is the order's, or one derived from the injected
-//! entropy; it is kept in snapshots, so retries and resumes reuse it.
+//! The refund flow. Its rules are documented on [`Refund`].
 
 use std::collections::VecDeque;
 
@@ -644,7 +626,27 @@ impl RefundMachine {
     }
 }
 
-/// A refund, sans-IO; same driver loop as [`super::BarcodePay`].
+/// [`Refund`]: an idempotent refund (`alipay.trade.refund`) confirmed by a
+/// verified `fund_change=Y` or a refund query (`alipay.trade.fastpay.refund.query`)
+/// showing `REFUND_SUCCESS` (protocol §7.4, §11.13).
+///
+/// | refund answer (verified unless said) | what the flow does |
+/// |---|---|
+/// | `10000` with `fund_change=Y` | **Refunded** |
+/// | `10000` with `fund_change=N` or absent (e.g. a repeated `out_request_no`) | refund query after `queryDelayMs` |
+/// | `40004` `ACQ.SYSTEM_ERROR` | refund query |
+/// | other `40004` (`ACQ.REASON_TRADE_REFUND_FEE_ERR`, `ACQ.TRADE_NOT_EXIST`, `ACQ.TRADE_STATUS_ERROR`, ...) | **Failed** with the sub code |
+/// | `40001` `40002` `40003` `40006` `20001` | **Failed** (`refused`) |
+/// | `20000`, other codes, unverifiable bodies, transport errors, timeouts | refund query |
+///
+/// A refund query proving `REFUND_SUCCESS` (for our `out_request_no` and
+/// amount) ends **Refunded**; anything else leads to a retry of the refund
+/// with the **same** `out_request_no` and amount (Alipay refunds at most once
+/// per `out_request_no`), up to `refundRetries` times, then **Unknown**.
+/// The `out_request_no` is the order's, or one derived from the injected
+/// entropy; it is kept in snapshots, so retries and resumes reuse it.
+///
+/// Driver loop, crash safety and JSON shapes: see [`crate::flow`].
 #[derive(Debug, Clone)]
 pub struct Refund {
     machine: RefundMachine,

@@ -625,3 +625,13 @@ fn pay_biz_content_merges_options_and_extra() {
     assert_eq!(biz["seller_id"], "2088");
     assert!(!format!("{o:?}").contains("281234567890123456"));
 }
+
+#[test]
+fn debug_output_never_shows_the_payment_code() {
+    let mut m = machine();
+    assert!(matches!(m.poll(0), Action::Event(Event::PaySent { .. })));
+    // the pay call is ready (its biz_content holds the code)
+    let dbg = format!("{m:?}");
+    assert!(!dbg.contains("281234567890123456"), "{dbg}");
+    assert!(dbg.contains("T1"));
+}

@@ -11,11 +11,17 @@
 //! Certificates are read from PEM (one or several `CERTIFICATE` blocks,
 //! CRLF, indentation and text between blocks tolerated) or from bare base64
 //! DER. Every failure is `ERR_CERT`.
+//!
+//! [`verify_chain`] checks a downloaded Alipay certificate chain against the
+//! root bundle (validity dates, RSA signatures up to a root), as the Java
+//! SDK's `AntCertificationUtil.isTrusted` does before trusting a new
+//! `alipay_cert_sn`.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use der::asn1::AnyRef;
 use der::asn1::ObjectIdentifier;
-use der::{Decode, Encode, Tag, Tagged};
+use der::{Decode, Encode, Reader, SliceReader, Tag, Tagged};
 use md5::{Digest, Md5};
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::name::Name;
@@ -23,6 +29,7 @@ use x509_cert::Certificate;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::keys::PublicKey;
+use crate::sign::SignType;
 
 /// OID arc of the RSA signature algorithms (`sha1WithRSAEncryption`,
 /// `sha256WithRSAEncryption`, ...): `1.2.840.113549.1.1`.
@@ -103,10 +110,16 @@ fn der_blocks(text: &str) -> Result<Vec<Vec<u8>>> {
 }
 
 fn parse_certs(text: &str) -> Result<Vec<Certificate>> {
+    Ok(parse_certs_raw(text)?.into_iter().map(|(c, _)| c).collect())
+}
+
+/// Certificates with their original DER, in order.
+fn parse_certs_raw(text: &str) -> Result<Vec<(Certificate, Vec<u8>)>> {
     der_blocks(text)?
-        .iter()
+        .into_iter()
         .map(|der| {
-            Certificate::from_der(der)
+            Certificate::from_der(&der)
+                .map(|c| (c, der))
                 .map_err(|e| cert_err(format!("not an X.509 certificate: {e}")))
         })
         .collect()
@@ -328,15 +341,168 @@ pub fn root_cert_sn(bundle_pem: &str) -> Result<String> {
     Ok(sns.join("_"))
 }
 
-/// The subject public key of a PEM certificate (the first one of the text).
-pub fn public_key_from_cert(cert_pem: &str) -> Result<PublicKey> {
-    let cert = first_cert(cert_pem)?;
+fn key_of(cert: &Certificate) -> Result<PublicKey> {
     let spki = cert
         .tbs_certificate()
         .subject_public_key_info()
         .to_der()
         .map_err(|_| cert_err("cannot encode the certificate's public key"))?;
     PublicKey::parse(&STANDARD.encode(spki))
+}
+
+/// The subject public key of a PEM certificate (the first one of the text).
+pub fn public_key_from_cert(cert_pem: &str) -> Result<PublicKey> {
+    key_of(&first_cert(cert_pem)?)
+}
+
+/// The subject public key of the certificate of `pem` (one or several
+/// certificates) whose SN is `sn`. `ERR_CERT` if none has it.
+pub fn public_key_for_sn(pem: &str, sn: &str) -> Result<PublicKey> {
+    for cert in parse_certs(pem)? {
+        if info_of(&cert)?.sn == sn {
+            return key_of(&cert);
+        }
+    }
+    Err(cert_err(format!(
+        "no certificate with SN `{}` in the PEM text",
+        crate::response::shorten(sn)
+    )))
+}
+
+/// The exact DER bytes of the `tbsCertificate` inside a certificate's DER
+/// (what the issuer signed), without re-encoding anything.
+fn tbs_der(cert_der: &[u8]) -> Result<&[u8]> {
+    let bad = |_: der::Error| cert_err("malformed certificate DER");
+    let outer = AnyRef::from_der(cert_der).map_err(bad)?;
+    let mut reader = SliceReader::new(outer.value()).map_err(bad)?;
+    let tbs: AnyRef<'_> = reader.decode().map_err(bad)?;
+    // DER lengths are minimal, so the re-computed length is the original one
+    let len = usize::try_from(tbs.encoded_len().map_err(bad)?).map_err(bad)?;
+    outer
+        .value()
+        .get(..len)
+        .ok_or_else(|| cert_err("malformed certificate DER"))
+}
+
+/// Verifies that `child` (with its DER) was signed by `issuer`'s key.
+fn check_signed_by(child: &Certificate, child_der: &[u8], issuer: &Certificate) -> Result<()> {
+    let oid = child.signature_algorithm().oid.to_string();
+    let sign_type = match oid.as_str() {
+        "1.2.840.113549.1.1.11" => SignType::Rsa2,
+        "1.2.840.113549.1.1.5" => SignType::Rsa,
+        other => {
+            return Err(cert_err(format!(
+                "unsupported certificate signature algorithm {other} (only sha256WithRSA and sha1WithRSA)"
+            )))
+        }
+    };
+    let key =
+        key_of(issuer).map_err(|e| cert_err(format!("issuer key unusable: {}", e.message())))?;
+    let signature = child
+        .signature()
+        .as_bytes()
+        .ok_or_else(|| cert_err("certificate signature has unused bits"))?;
+    key.verify(tbs_der(child_der)?, signature, sign_type)
+        .map_err(|_| cert_err("certificate signature does not verify with its issuer's key"))
+}
+
+/// Checks that the certificate of `chain_pem` that issues none of the
+/// others (the leaf) chains up through the other certificates of
+/// `chain_pem` to a certificate of `root_bundle_pem`: every link's RSA
+/// signature verifies and every certificate on the path (the root
+/// included) is valid at `now_unix_secs`. Returns the leaf's description.
+///
+/// `ERR_CERT` on any failure (expired, not yet valid, unknown issuer, bad
+/// signature, unsupported algorithm, malformed input).
+pub fn verify_chain(
+    chain_pem: &str,
+    root_bundle_pem: &str,
+    now_unix_secs: u64,
+) -> Result<CertInfo> {
+    let chain = parse_certs_raw(chain_pem)?;
+    let roots = parse_certs(root_bundle_pem)?;
+    let subject_of = |c: &Certificate| c.tbs_certificate().subject().clone();
+    let issuer_of = |c: &Certificate| c.tbs_certificate().issuer().clone();
+    // the leaf: issues none of the others
+    let leaf_index = (0..chain.len())
+        .find(|&i| {
+            let subject = subject_of(&chain[i].0);
+            !chain
+                .iter()
+                .enumerate()
+                .any(|(j, (c, _))| j != i && issuer_of(c) == subject)
+        })
+        .ok_or_else(|| cert_err("the certificate chain has no leaf (it is a cycle)"))?;
+    let leaf_info = info_of(&chain[leaf_index].0)?;
+
+    let mut current = leaf_index;
+    for _ in 0..=chain.len() {
+        let (cert, der) = &chain[current];
+        let info = info_of(cert)?;
+        if !info.is_valid_at(now_unix_secs) {
+            return Err(cert_err(format!(
+                "certificate `{}` is not valid at this time (valid {}..{} Unix seconds)",
+                shorten_dn(&info.subject),
+                info.not_before,
+                info.not_after
+            )));
+        }
+        let issuer = issuer_of(cert);
+        // a root of the bundle first
+        let mut root_error = None;
+        for root in roots.iter().filter(|r| subject_of(r) == issuer) {
+            match check_signed_by(cert, der, root) {
+                Ok(()) => {
+                    let root_info = info_of(root)?;
+                    if !root_info.is_valid_at(now_unix_secs) {
+                        return Err(cert_err(format!(
+                            "root certificate `{}` is not valid at this time",
+                            shorten_dn(&root_info.subject)
+                        )));
+                    }
+                    return Ok(leaf_info);
+                }
+                Err(e) => root_error = Some(e),
+            }
+        }
+        if let Some(e) = root_error {
+            return Err(e);
+        }
+        // then an intermediate of the chain
+        let next = (0..chain.len())
+            .find(|&j| j != current && subject_of(&chain[j].0) == issuer)
+            .ok_or_else(|| {
+                cert_err(format!(
+                    "certificate `{}` is not issued by a trusted root",
+                    shorten_dn(&info.subject)
+                ))
+            })?;
+        check_signed_by(cert, der, &chain[next].0)?;
+        current = next;
+    }
+    Err(cert_err("the certificate chain is too long or loops"))
+}
+
+fn shorten_dn(dn: &str) -> std::borrow::Cow<'_, str> {
+    crate::response::shorten(dn)
+}
+
+/// The PEM text of an `alipay.open.app.alipaycert.download` answer's
+/// `alipay_cert_content` (base64 of the PEM chain).
+pub fn decode_downloaded_cert(alipay_cert_content: &str) -> Result<String> {
+    let compact: String = alipay_cert_content
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let bytes = STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|_| cert_err("alipay_cert_content is not valid base64"))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| cert_err("alipay_cert_content is not PEM text"))?;
+    if !text.contains(BEGIN) {
+        return Err(cert_err("alipay_cert_content holds no PEM certificate"));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]

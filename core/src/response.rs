@@ -386,6 +386,24 @@ impl Verifier {
         Ok(sn)
     }
 
+    /// Adds a downloaded Alipay certificate (e.g. the PEM chain of an
+    /// `alipay.open.app.alipaycert.download` answer, see
+    /// [`crate::cert::decode_downloaded_cert`]) after checking it against the
+    /// Alipay root bundle with [`crate::cert::verify_chain`] at
+    /// `now_unix_secs`. Returns the SN of the leaf certificate, whose key is
+    /// added. `ERR_CERT` if the chain is not trusted.
+    pub fn add_trusted_cert(
+        &mut self,
+        chain_pem: &str,
+        root_bundle_pem: &str,
+        now_unix_secs: u64,
+    ) -> Result<String> {
+        let leaf = crate::cert::verify_chain(chain_pem, root_bundle_pem, now_unix_secs)?;
+        let key = crate::cert::public_key_for_sn(chain_pem, &leaf.sn)?;
+        self.add_cert_key(leaf.sn.clone(), key);
+        Ok(leaf.sn)
+    }
+
     /// Adds a key under an explicit certificate SN (e.g. a certificate
     /// downloaded and validated elsewhere).
     pub fn add_cert_key(&mut self, sn: impl Into<String>, key: PublicKey) {

@@ -149,8 +149,8 @@ Every code pays at most once (a used code answers ACQ.PAYMENT_AUTH_CODE_INVALID)
   289FS...      fault F on the pay answer, over scenario S (0-8, its params follow)
   other codes   25-30 + 14..22 digits (or fp + 33 chars) pay at once; anything else is invalid
 
-Faults (digit F in 289FS..., or name in POST /__sandbox/faults). The request is processed
-normally; only the answer is damaged:
+Faults (digit F in 289FS..., or name in POST /__sandbox/faults). Except lost_request,
+the request is processed normally; only the answer is damaged:
   0 http_5xx        HTTP 502 with an HTML page
   1 drop_connection connection closed without any response
   2 truncated_body  HTTP 200, JSON cut in half
@@ -161,6 +161,8 @@ normally; only the answer is damaged:
   7 slow            answer after the slow delay (scaled), or exactly delay_ms
   8 unsigned        the real answer without sign
   9 close_mid_body  headers promise the full body; half is sent, then the connection closes
+    system_error    (control only) signed 40004 ACQ.SYSTEM_ERROR (retry_flag=Y for cancel)
+    lost_request    (control only) the request is NOT processed; connection closed, no response
 
 Control endpoints (same server, JSON):
   GET    /__sandbox                      info: public key, apps, faults, speed

@@ -114,8 +114,9 @@ pub struct GatewayResponse {
     pub delay_ms: u64,
     /// The fault applied to this answer, if any. The server must act on
     /// transport faults ([`Fault::is_transport`]): [`Fault::DropConnection`]
-    /// closes the connection without a response; [`Fault::CloseMidBody`]
-    /// sends the headers and half the body, then closes.
+    /// and [`Fault::LostRequest`] close the connection without a response;
+    /// [`Fault::CloseMidBody`] sends the headers and half the body, then
+    /// closes.
     pub fault: Option<Fault>,
 }
 
@@ -530,6 +531,14 @@ impl Gateway {
             return self.finish(None, Reply::from_refusal(&r), None);
         }
         let method = method.to_string();
+        if let Some(i) = self.next_rule(&method) {
+            if self.faults[i].fault == Fault::LostRequest {
+                self.consume_rule(i);
+                let mut r = GatewayResponse::new(200, "text/plain", Vec::new());
+                r.fault = Some(Fault::LostRequest);
+                return r;
+            }
+        }
         let unsigned = |this: &mut Gateway, r: Refusal| {
             this.finish(Some(&method), Reply::from_refusal(&r), None)
         };
@@ -652,26 +661,23 @@ impl Gateway {
         };
         let mut fault = reply.fault;
         let mut delay_ms = reply.delay_ms;
-        if let Some(m) = method {
-            if let Some(i) = self
-                .faults
-                .iter()
-                .position(|r| r.method == m || r.method == "*")
-            {
-                let rule = &mut self.faults[i];
-                rule.remaining -= 1;
-                fault = Some(rule.fault);
-                if rule.fault == Fault::Slow {
-                    delay_ms += rule
-                        .delay_ms
-                        .unwrap_or_else(|| self.config.scaled(self.config.slow_delay_ms));
-                }
-                if rule.remaining == 0 {
-                    self.faults.remove(i);
+        let mut object = reply.object;
+        if let Some(i) = method.and_then(|m| self.next_rule(m)) {
+            let rule = self.consume_rule(i);
+            fault = Some(rule.fault);
+            if rule.fault == Fault::Slow {
+                delay_ms += rule
+                    .delay_ms
+                    .unwrap_or_else(|| self.config.scaled(self.config.slow_delay_ms));
+            }
+            if rule.fault == Fault::SystemError {
+                object = business_error("ACQ.SYSTEM_ERROR", "系统异常");
+                if method == Some("alipay.trade.cancel") {
+                    object.insert("retry_flag".into(), "Y".into());
                 }
             }
         }
-        let content = Value::Object(reply.object.clone()).to_string();
+        let content = Value::Object(object.clone()).to_string();
         let charset = signing.map(|s| s.charset).unwrap_or(Charset::Utf8);
         let mut top = format!("{{\"{node}\":{content}");
         if let Some(s) = signing {
@@ -696,7 +702,7 @@ impl Gateway {
             }
         }
         if fault == Some(Fault::DuplicateNode) {
-            let forged = Value::Object(forge_success(&reply.object, method.unwrap_or("")));
+            let forged = Value::Object(forge_success(&object, method.unwrap_or("")));
             top.push_str(&format!(",\"{node}\":{forged}"));
         }
         top.push('}');
@@ -736,6 +742,24 @@ impl Gateway {
             _ => {}
         }
         resp
+    }
+
+    /// Index of the first pending fault rule for `method`.
+    fn next_rule(&self, method: &str) -> Option<usize> {
+        self.faults
+            .iter()
+            .position(|r| r.method == method || r.method == "*")
+    }
+
+    /// Uses one occurrence of rule `i`, removing it when exhausted.
+    fn consume_rule(&mut self, i: usize) -> FaultRule {
+        let rule = &mut self.faults[i];
+        rule.remaining = rule.remaining.saturating_sub(1);
+        let copy = rule.clone();
+        if rule.remaining == 0 {
+            self.faults.remove(i);
+        }
+        copy
     }
 
     fn sign(&self, content: &str, s: Signing) -> Result<String> {

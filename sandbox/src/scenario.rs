@@ -88,11 +88,20 @@ pub enum Fault {
     /// Headers promise the full body, half of it is sent, then the connection
     /// is closed. Name `close_mid_body`, digit `9`.
     CloseMidBody,
+    /// The answer is a signed `40004 ACQ.SYSTEM_ERROR` (with `retry_flag=Y`
+    /// for cancel) although the request was processed. Name `system_error`;
+    /// control endpoint only.
+    SystemError,
+    /// The request is lost before the gateway sees it: **not processed**, the
+    /// connection is closed without a response. Name `lost_request`; control
+    /// endpoint only.
+    LostRequest,
 }
 
 impl Fault {
-    /// Every fault, in digit order.
-    pub const ALL: [Fault; 10] = [
+    /// Every fault: the ten with a code digit, in digit order, then the
+    /// control-only ones.
+    pub const ALL: [Fault; 12] = [
         Fault::Http5xx,
         Fault::DropConnection,
         Fault::TruncatedBody,
@@ -103,11 +112,13 @@ impl Fault {
         Fault::Slow,
         Fault::Unsigned,
         Fault::CloseMidBody,
+        Fault::SystemError,
+        Fault::LostRequest,
     ];
 
-    /// The fault selected by a code digit (`289F…`).
+    /// The fault selected by a code digit (`289F…`, `F` in `0..=9`).
     pub fn from_digit(d: u8) -> Option<Fault> {
-        Fault::ALL.get(usize::from(d)).copied()
+        Fault::ALL[..10].get(usize::from(d)).copied()
     }
 
     /// The stable snake_case name used by the control endpoint.
@@ -123,12 +134,17 @@ impl Fault {
             Fault::Slow => "slow",
             Fault::Unsigned => "unsigned",
             Fault::CloseMidBody => "close_mid_body",
+            Fault::SystemError => "system_error",
+            Fault::LostRequest => "lost_request",
         }
     }
 
     /// Whether the HTTP layer must act (the body alone cannot express it).
     pub fn is_transport(self) -> bool {
-        matches!(self, Fault::DropConnection | Fault::CloseMidBody)
+        matches!(
+            self,
+            Fault::DropConnection | Fault::CloseMidBody | Fault::LostRequest
+        )
     }
 }
 
@@ -320,5 +336,7 @@ mod tests {
         assert!("nope".parse::<Fault>().is_err());
         assert!(Fault::DropConnection.is_transport());
         assert!(!Fault::BadSignature.is_transport());
+        assert_eq!(Fault::from_digit(10), None);
+        assert_eq!(Fault::from_digit(9), Some(Fault::CloseMidBody));
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The server is a thin shell: it reads a request, asks the gateway (under a
 //! mutex) what to answer, waits the asked delay and carries out transport
-//! faults: [`Fault::DropConnection`] closes the socket without any response,
+//! faults: [`Fault::DropConnection`] and [`Fault::LostRequest`] close the
+//! socket without any response,
 //! [`Fault::CloseMidBody`] sends the headers (with the full
 //! `content-length`) and half the body, then closes.
 
@@ -189,7 +190,10 @@ async fn handle(
     if response.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(response.delay_ms)).await;
     }
-    if response.fault == Some(Fault::DropConnection) {
+    if matches!(
+        response.fault,
+        Some(Fault::DropConnection | Fault::LostRequest)
+    ) {
         return Err(DropConnection);
     }
     Ok(to_hyper(response))

@@ -583,6 +583,7 @@ async fn faults_chosen_by_the_payment_code() {
                 assert_eq!(raw.status, 200);
                 assert!(!raw.complete(), "{raw:?}");
             }
+            Fault::SystemError | Fault::LostRequest => unreachable!("no code digit"),
         }
         // Whatever the answer suffered, the payment went through.
         let q = app.query(&out).await;
@@ -682,6 +683,53 @@ async fn faults_injected_by_the_control_endpoint() {
     let t = Instant::now();
     assert_eq!(app.query("T_ctl").await.code(), "10000");
     assert!(t.elapsed() >= Duration::from_millis(95));
+
+    // lost_request: never processed, no answer.
+    control(
+        addr,
+        "POST",
+        "/__sandbox/faults",
+        Some(json!({"method": "alipay.trade.pay", "fault": "lost_request"})),
+    )
+    .await;
+    let ex = app
+        .call_raw(
+            "alipay.trade.pay",
+            &pay_biz("T_lost", &code("2800", 2), "1.00"),
+        )
+        .await;
+    assert!(matches!(ex, Exchange::Dropped));
+    assert_eq!(
+        app.query("T_lost").await.sub_code(),
+        Some("ACQ.TRADE_NOT_EXIST")
+    );
+    // The code was not spent: the same pay goes through now.
+    assert_eq!(
+        app.pay("T_lost", &code("2800", 2), "1.00").await.code(),
+        "10000"
+    );
+
+    // system_error: processed, but answered with a signed ACQ.SYSTEM_ERROR.
+    assert_eq!(
+        app.pay("T_sys", &code("2820", 3), "1.00").await.code(),
+        "10003"
+    );
+    control(
+        addr,
+        "POST",
+        "/__sandbox/faults",
+        Some(json!({"method": "alipay.trade.cancel", "fault": "system_error"})),
+    )
+    .await;
+    let c = app.cancel("T_sys").await;
+    assert_eq!(c.code(), "40004");
+    assert_eq!(c.sub_code(), Some("ACQ.SYSTEM_ERROR"));
+    assert_eq!(c.get_str("retry_flag"), Some("Y"));
+    assert_eq!(
+        app.query("T_sys").await.get_str("trade_status"),
+        Some("TRADE_CLOSED")
+    );
+    assert_eq!(app.cancel("T_sys").await.get_str("action"), Some("close"));
 
     // Bad control requests.
     for bad in [

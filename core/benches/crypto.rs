@@ -1,0 +1,129 @@
+//! Signing, verification and request building, per RSA backend.
+//!
+//! `cargo bench -p alipay-f2f-core --bench crypto [--features native-crypto] -- --warm-up-time 1 --measurement-time 2`
+//!
+//! Without `native-crypto` only the portable (`rsa` 0.10) rows run; with it,
+//! the `ring` rows run too, interleaved in the same process.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use alipay_f2f_core::keys::Backend;
+use alipay_f2f_core::request::{Signer, SignerConfig};
+use alipay_f2f_core::sign::{self, SignType};
+use alipay_f2f_core::{Charset, PrivateKey, PublicKey};
+use criterion::{criterion_group, criterion_main, Criterion};
+
+fn key(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/keys")
+        .join(name);
+    std::fs::read_to_string(p).unwrap()
+}
+
+const BIZ: &str = r#"{"out_trade_no":"20240102150405001","scene":"bar_code","auth_code":"28763443825664394","product_code":"FACE_TO_FACE_PAYMENT","subject":"测试商品 A&B=1","total_amount":"88.88","store_id":"NJ_001","timeout_express":"2m"}"#;
+
+fn params() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("method", "alipay.trade.pay"),
+        ("app_id", "2021000122671080"),
+        ("charset", "utf-8"),
+        ("version", "1.0"),
+        ("sign_type", "RSA2"),
+        ("timestamp", "2024-01-02 15:04:05"),
+        ("notify_url", "https://example.com/notify"),
+        ("biz_content", BIZ),
+    ]
+}
+
+fn backends() -> Vec<(&'static str, Backend)> {
+    [("rsa", Backend::Portable), ("ring", Backend::Native)]
+        .into_iter()
+        .filter(|(_, b)| b.is_available())
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let private = PrivateKey::parse(&key("app-private-key.pem")).unwrap();
+    let public = PublicKey::parse(&key("app-public-key.pem")).unwrap();
+    let content = sign::sign_content(params());
+    let msg = content.as_bytes().to_vec();
+    let sig256 = private.sign(&msg, SignType::Rsa2).unwrap();
+    let sig1 = private.sign(&msg, SignType::Rsa).unwrap();
+
+    c.bench_function("sign_content", |b| {
+        b.iter(|| sign::sign_content(black_box(params())))
+    });
+    c.bench_function("parse_private_key_pkcs1_pem", |b| {
+        let text = key("app-private-key.pem");
+        b.iter(|| PrivateKey::parse(black_box(&text)).unwrap())
+    });
+    c.bench_function("parse_public_key_spki_pem", |b| {
+        let text = key("alipay-public-key.pem");
+        b.iter(|| PublicKey::parse(black_box(&text)).unwrap())
+    });
+    for (name, backend) in backends() {
+        c.bench_function(&format!("sign_rsa2_2048/{name}"), |b| {
+            b.iter(|| {
+                private
+                    .sign_with_backend(black_box(&msg), SignType::Rsa2, backend)
+                    .unwrap()
+            })
+        });
+        c.bench_function(&format!("sign_rsa_sha1_2048/{name}"), |b| {
+            b.iter(|| {
+                private
+                    .sign_with_backend(black_box(&msg), SignType::Rsa, backend)
+                    .unwrap()
+            })
+        });
+        c.bench_function(&format!("verify_rsa2_2048/{name}"), |b| {
+            b.iter(|| {
+                public
+                    .verify_with_backend(black_box(&msg), &sig256, SignType::Rsa2, backend)
+                    .unwrap()
+            })
+        });
+        c.bench_function(&format!("verify_rsa_sha1_2048/{name}"), |b| {
+            b.iter(|| {
+                public
+                    .verify_with_backend(black_box(&msg), &sig1, SignType::Rsa, backend)
+                    .unwrap()
+            })
+        });
+    }
+    let signer = Signer::new(
+        SignerConfig {
+            notify_url: Some("https://example.com/notify".into()),
+            ..SignerConfig::new("2021000122671080")
+        },
+        private.clone(),
+        None,
+    )
+    .unwrap();
+    c.bench_function("build_request_utf8/default_backend", |b| {
+        b.iter(|| {
+            signer
+                .build_request("alipay.trade.pay", black_box(BIZ), 1_704_179_045_000)
+                .unwrap()
+        })
+    });
+    let gbk = Signer::new(
+        SignerConfig {
+            charset: Charset::Gbk,
+            ..SignerConfig::new("2021000122671080")
+        },
+        private,
+        None,
+    )
+    .unwrap();
+    c.bench_function("build_request_gbk/default_backend", |b| {
+        b.iter(|| {
+            gbk.build_request("alipay.trade.pay", black_box(BIZ), 1_704_179_045_000)
+                .unwrap()
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

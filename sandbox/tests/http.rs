@@ -1045,48 +1045,62 @@ async fn cors_on_every_answer_and_preflight() {
 async fn two_hundred_concurrent_trades_keep_their_state() {
     let server = start(fast_config()).await;
     let addr = server.addr();
-    let mut tasks = Vec::new();
-    for worker in 0..20u64 {
-        tasks.push(tokio::spawn(async move {
-            let app = App::demo(addr);
-            let mut seen = Vec::new();
-            for i in 0..10u64 {
-                let n = worker * 10 + i;
+    // 200 tasks at once: even ones pay and refund 0.50, odd ones wait for the
+    // buyer and get cancelled.
+    let tasks: Vec<_> = (0..200u64)
+        .map(|n| {
+            tokio::spawn(async move {
+                let app = App::demo(addr);
                 let out = format!("T_conc_{n}");
                 let amount = format!("{}.{:02}", n + 1, n % 100);
-                let r = app.pay(&out, &code("2800", 1000 + n), &amount).await;
-                assert_eq!(r.code(), "10000", "{out}");
+                let scenario = if n % 2 == 0 { "2800" } else { "2820" };
+                let r = app.pay(&out, &code(scenario, 1000 + n), &amount).await;
                 assert_eq!(r.get_str("out_trade_no"), Some(out.as_str()));
                 assert_eq!(r.get_str("total_amount"), Some(amount.as_str()));
-                let refund = app
-                    .call(
-                        "alipay.trade.refund",
-                        &json!({"out_trade_no": out, "refund_amount": "0.50", "out_request_no": "R1"}),
-                    )
-                    .await;
-                assert_eq!(refund.get_str("fund_change"), Some("Y"), "{out}");
-                seen.push((out, amount, r.get_str("trade_no").unwrap().to_string()));
-            }
-            seen
-        }));
-    }
+                if n % 2 == 0 {
+                    assert_eq!(r.code(), "10000", "{out}");
+                    let refund = app
+                        .call(
+                            "alipay.trade.refund",
+                            &json!({"out_trade_no": out, "refund_amount": "0.50", "out_request_no": "R1"}),
+                        )
+                        .await;
+                    assert_eq!(refund.get_str("fund_change"), Some("Y"), "{out}");
+                } else {
+                    assert_eq!(r.code(), "10003", "{out}");
+                    assert_eq!(app.cancel(&out).await.get_str("action"), Some("close"));
+                }
+                (n, out, amount, r.get_str("trade_no").unwrap().to_string())
+            })
+        })
+        .collect();
     let mut trade_nos = std::collections::HashSet::new();
     let app = App::demo(addr);
     for t in tasks {
-        for (out, amount, trade_no) in t.await.unwrap() {
-            assert!(
-                trade_nos.insert(trade_no.clone()),
-                "duplicate trade_no {trade_no}"
-            );
-            let q = app.query(&out).await;
-            assert_eq!(q.get_str("trade_no"), Some(trade_no.as_str()));
-            assert_eq!(q.get_str("total_amount"), Some(amount.as_str()));
-        }
+        let (n, out, amount, trade_no) = t.await.unwrap();
+        assert!(
+            trade_nos.insert(trade_no.clone()),
+            "duplicate trade_no {trade_no}"
+        );
+        let q = app.query(&out).await;
+        assert_eq!(q.get_str("trade_no"), Some(trade_no.as_str()));
+        assert_eq!(q.get_str("total_amount"), Some(amount.as_str()));
+        let expected = if n % 2 == 0 {
+            "TRADE_SUCCESS"
+        } else {
+            "TRADE_CLOSED"
+        };
+        assert_eq!(q.get_str("trade_status"), Some(expected), "{out}");
     }
     assert_eq!(trade_nos.len(), 200);
     let (_, all) = control(addr, "GET", "/__sandbox/trades", None).await;
     let all = all["trades"].as_array().unwrap().clone();
     assert_eq!(all.len(), 200);
-    assert!(all.iter().all(|t| t["refunded_amount"] == "0.50"));
+    let refunded = all
+        .iter()
+        .filter(|t| t["refunded_amount"] == "0.50")
+        .count();
+    let closed = all.iter().filter(|t| t["cancel_action"] == "close").count();
+    assert_eq!((refunded, closed), (100, 100));
     server.shutdown().await;
 }

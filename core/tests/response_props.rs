@@ -43,6 +43,29 @@ fn verifier() -> &'static Verifier {
     })
 }
 
+/// SN of the Java SDK's ProdCert certificate, whose private key is a fixture.
+const PROD_SN: &str = "c5f1c14ddd03800943ddf3f452aaf3d9";
+
+fn cert_verifier() -> &'static Verifier {
+    static V: OnceLock<Verifier> = OnceLock::new();
+    V.get_or_init(|| {
+        let mut v =
+            Verifier::from_certs(&[read("keys/alipayCertPublicKey_RSA2.crt")], SignType::Rsa2)
+                .unwrap();
+        assert_eq!(
+            v.add_cert(&read("keys/appCertPublicKey_2021003126695331.crt"))
+                .unwrap(),
+            PROD_SN
+        );
+        v
+    })
+}
+
+fn prod_private() -> &'static PrivateKey {
+    static K: OnceLock<PrivateKey> = OnceLock::new();
+    K.get_or_init(|| PrivateKey::parse(&read("keys/privateKey_ProdCert_pkcs8.pem")).unwrap())
+}
+
 fn sign_b64(content: &[u8]) -> String {
     STANDARD.encode(app_private().sign(content, SignType::Rsa2).unwrap())
 }
@@ -199,21 +222,29 @@ fn business_object() -> impl Strategy<Value = Map<String, Value>> {
 }
 
 /// Writes a whole body around `content` (the node's exact text).
-fn write_body(content: &str, sign: &str, cert_sn: bool, extras: &[Value], rng: &mut Rng) -> String {
+fn write_body(
+    content: &str,
+    sign: Option<&str>,
+    cert_sn: Option<&str>,
+    extras: &[Value],
+    rng: &mut Rng,
+) -> String {
     let mut entries: Vec<String> = Vec::new();
     // the node key itself is written literally (escaped keys are refused)
     let node = format!("\"{NODE}\"{}:{}{content}", rng.ws(), rng.ws());
     entries.push(node);
-    let mut s = String::from("\"sign\"");
-    s.push_str(rng.ws());
-    s.push(':');
-    s.push_str(rng.ws());
-    write_string(sign, rng, &mut s);
-    entries.push(s);
-    if cert_sn {
+    if let Some(sign) = sign {
+        let mut s = String::from("\"sign\"");
+        s.push_str(rng.ws());
+        s.push(':');
+        s.push_str(rng.ws());
+        write_string(sign, rng, &mut s);
+        entries.push(s);
+    }
+    if let Some(sn) = cert_sn {
         let mut s = String::from("\"alipay_cert_sn\":");
         s.push_str(rng.ws());
-        write_string("0123456789abcdef0123456789abcdef", rng, &mut s);
+        write_string(sn, rng, &mut s);
         entries.push(s);
     }
     for (i, v) in extras.iter().enumerate() {
@@ -275,7 +306,8 @@ proptest! {
         let mut rng = Rng(seed | 1);
         let mut content = String::new();
         write_object(&obj, &mut rng, &mut content);
-        let body = write_body(&content, &sig, cert_sn, &extras, &mut rng);
+        let sn = cert_sn.then_some(PROD_SN);
+        let body = write_body(&content, Some(&sig), sn, &extras, &mut rng);
         let sc = extract_signed_content(&body, PAY).unwrap();
         prop_assert_eq!(sc.content, content.as_str());
         prop_assert_eq!(sc.node, NODE);
@@ -355,7 +387,8 @@ proptest! {
         let mut content = String::new();
         write_object(&obj, &mut rng, &mut content);
         let sig = sign_b64(content.as_bytes());
-        let body = write_body(&content, &sig, cert_sn, &extras, &mut rng);
+        let sn = cert_sn.then_some(PROD_SN);
+        let body = write_body(&content, Some(&sig), sn, &extras, &mut rng);
         let r = verifier().verify(&body, PAY).unwrap();
         prop_assert_eq!(&r.object, &obj);
         prop_assert_eq!(r.code(), obj["code"].as_str().unwrap());
@@ -368,6 +401,75 @@ proptest! {
             bytes[i] = new;
             let res = verifier().verify_bytes(&bytes, Charset::Utf8, PAY);
             prop_assert!(res.is_err(), "byte {} changed to {} still verifies", i, new);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Certificate mode: `alipay_cert_sn` anywhere (between the node and
+    /// `sign`, before, after) selects the right key among several; an
+    /// unknown SN never verifies.
+    #[test]
+    fn cert_mode_bodies_verify_wherever_the_sn_sits(
+        obj in business_object(),
+        extras in proptest::collection::vec(json_value(), 0..2),
+        seed in any::<u64>(),
+    ) {
+        let mut rng = Rng(seed | 1);
+        let mut content = String::new();
+        write_object(&obj, &mut rng, &mut content);
+        let sig = STANDARD.encode(prod_private().sign(content.as_bytes(), SignType::Rsa2).unwrap());
+        let body = write_body(&content, Some(&sig), Some(PROD_SN), &extras, &mut rng);
+        let r = cert_verifier().verify(&body, PAY).unwrap();
+        prop_assert_eq!(&r.object, &obj);
+        prop_assert_eq!(r.cert_sn.as_deref(), Some(PROD_SN));
+        // without the SN the two certificates are ambiguous
+        let no_sn = write_body(&content, Some(&sig), None, &extras, &mut rng);
+        prop_assert_eq!(cert_verifier().verify(&no_sn, PAY).unwrap_err().code(), ErrorCode::Cert);
+        // an unknown SN
+        let unknown = write_body(&content, Some(&sig), Some("ffffffffffffffffffffffffffffffff"), &extras, &mut rng);
+        prop_assert_eq!(cert_verifier().verify(&unknown, PAY).unwrap_err().code(), ErrorCode::Cert);
+        // the other certificate's SN: its key does not verify
+        let other = write_body(&content, Some(&sig), Some("7513daaaa48aa3ba2e4018d84402479c"), &extras, &mut rng);
+        prop_assert_eq!(cert_verifier().verify(&other, PAY).unwrap_err().code(), ErrorCode::Signature);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Without `sign` (success, business error or `error_response`, with or
+    /// without `alipay_cert_sn`), a body is never verified: always
+    /// `ERR_UNSIGNED_RESPONSE` carrying the unverified gateway fields.
+    #[test]
+    fn unsigned_bodies_are_never_verified(
+        obj in business_object(),
+        sub_code in proptest::option::of("[A-Za-z.\\-_]{1,20}"),
+        extras in proptest::collection::vec(json_value(), 0..2),
+        cert_sn in any::<bool>(),
+        as_error_response in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        let mut rng = Rng(seed | 1);
+        let mut obj = obj;
+        if let Some(sc) = &sub_code {
+            obj.insert("sub_code".into(), Value::String(sc.clone()));
+        }
+        let mut content = String::new();
+        write_object(&obj, &mut rng, &mut content);
+        let mut body = write_body(&content, None, cert_sn.then_some(PROD_SN), &extras, &mut rng);
+        if as_error_response {
+            body = body.replacen(NODE, "error_response", 1);
+        }
+        for v in [verifier(), cert_verifier()] {
+            let e = v.verify(&body, PAY).unwrap_err();
+            prop_assert_eq!(e.code(), ErrorCode::UnsignedResponse);
+            let g = e.gateway().unwrap();
+            prop_assert!(!g.verified);
+            prop_assert_eq!(g.code.as_deref(), obj["code"].as_str());
+            prop_assert_eq!(g.sub_code.as_deref(), sub_code.as_deref());
         }
     }
 }

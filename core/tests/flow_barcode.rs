@@ -66,7 +66,7 @@ fn script(
 }
 
 fn run_flow(f: &mut BarcodePay, gw: &mut dyn FnMut(&ApiCall, u64) -> Reply) -> Trace {
-    run(f, T0, gw, None, false, 500)
+    run(f, T0, gw, None, None, 500)
 }
 
 fn methods(t: &Trace) -> Vec<&str> {
@@ -598,7 +598,7 @@ fn abort_during_the_pay_reverses_a_paid_answer() {
             vec![s(METHOD_CANCEL, CANCEL_REFUND)],
         ),
         Some(T0 + 50),
-        false,
+        None,
         500,
     );
     assert_eq!(methods(&t), [METHOD_PAY, METHOD_CANCEL]);
@@ -626,7 +626,7 @@ fn abort_while_polling_cancels_at_once() {
             vec![s(METHOD_CANCEL, CANCEL_CLOSE)],
         ),
         Some(T0 + 7_000),
-        false,
+        None,
         500,
     );
     assert_eq!(methods(&t), [METHOD_PAY, METHOD_QUERY, METHOD_CANCEL]);
@@ -655,7 +655,7 @@ fn abort_with_a_failed_pay_answer_stays_failed() {
         T0,
         &mut script(vec![s(METHOD_PAY, fail)], vec![], vec![]),
         Some(T0 + 10),
-        false,
+        None,
         500,
     );
     assert_eq!(methods(&t), [METHOD_PAY]);
@@ -691,7 +691,7 @@ fn resume_after_a_lost_pay_queries_and_never_pays_again() {
         T0 + 60_000,
         &mut script(vec![], vec![s(METHOD_QUERY, SUCCESS)], vec![]),
         None,
-        false,
+        None,
         500,
     );
     assert_eq!(methods(&t), [METHOD_QUERY]);
@@ -719,7 +719,7 @@ fn resume_of_a_snapshot_taken_before_the_pay_still_never_sends_it() {
             vec![s(METHOD_CANCEL, CANCEL_CLOSE)],
         ),
         None,
-        false,
+        None,
         500,
     );
     assert_eq!(methods(&t), [METHOD_QUERY, METHOD_CANCEL]);

@@ -246,6 +246,8 @@ struct PayCase {
     picks: Vec<(u8, u16)>,
     abort_at: Option<u64>,
     policy: Policy,
+    /// Poll step at which the POS crashes and resumes from its snapshot.
+    crash_at: Option<usize>,
 }
 
 fn policy_strategy() -> impl Strategy<Value = Policy> {
@@ -273,11 +275,13 @@ fn pay_case() -> impl Strategy<Value = PayCase> {
         prop::collection::vec((any::<u8>(), any::<u16>()), 1..24),
         prop_oneof![3 => Just(None), 1 => (0u64..80_000).prop_map(Some)],
         prop_oneof![3 => Just(Policy::default()), 2 => policy_strategy()],
+        prop_oneof![1 => Just(None), 1 => (0usize..40).prop_map(Some)],
     )
-        .prop_map(|(picks, abort_at, policy)| PayCase {
+        .prop_map(|(picks, abort_at, policy, crash_at)| PayCase {
             picks,
             abort_at,
             policy,
+            crash_at,
         })
 }
 
@@ -321,7 +325,7 @@ fn run_pay(case: &PayCase) -> (Trace, Vec<Proof>) {
             T0,
             &mut gw,
             case.abort_at.map(|a| T0 + a),
-            false,
+            case.crash_at,
             2_000,
         )
     };
@@ -385,7 +389,9 @@ fn check_pay_invariants(case: &PayCase, t: &Trace, proofs: &[Proof]) -> Result<(
     // bounded calls and bounded virtual time
     let max_queries = p.max_wait_ms / p.poll_interval_ms + 2 + u64::from(p.query_retries);
     let max_cancels = u64::from(p.cancel_retries) + 1;
-    let max_calls = 1 + max_queries + max_cancels;
+    // a resume may add one query or cancel (the lost call is asked again)
+    let resumed = u64::from(t.resumed_at.is_some());
+    let max_calls = 1 + max_queries + max_cancels + resumed;
     prop_assert!(
         t.calls.len() as u64 <= max_calls,
         "{} calls > {max_calls}",
@@ -394,7 +400,8 @@ fn check_pay_invariants(case: &PayCase, t: &Trace, proofs: &[Proof]) -> Result<(
     let max_time = max_calls * p.call_timeout_ms
         + p.max_wait_ms
         + p.poll_interval_ms
-        + max_cancels * p.cancel_retry_interval_ms;
+        + max_cancels * p.cancel_retry_interval_ms
+        + resumed * 100;
     prop_assert!(
         t.end_ms - T0 <= max_time,
         "{} ms > {max_time}",
@@ -411,7 +418,9 @@ fn runner(cases: u32) -> TestRunner {
     })
 }
 
-/// 10,000 generated gateways: the safety invariants and determinism.
+/// 10,000 generated gateways (half of the runs crash and resume from a
+/// snapshot at a random step, some are aborted): the safety invariants and
+/// determinism.
 #[test]
 fn barcode_pay_invariants_hold_for_any_gateway() {
     let seen = std::cell::RefCell::new(std::collections::BTreeMap::<&'static str, u32>::new());
@@ -732,7 +741,7 @@ fn refund_invariants_hold_for_any_gateway() {
         let mut proofs = Vec::new();
         let t = {
             let mut gw = pool_gateway(&case.picks, &mut proofs);
-            run(&mut f, T0, &mut gw, None, false, 1_000)
+            run(&mut f, T0, &mut gw, None, None, 1_000)
         };
         (t, proofs)
     };

@@ -51,7 +51,7 @@ fn s(m: &str, o: &str) -> Reply {
 }
 
 fn go(f: &mut Refund, gw: &mut dyn FnMut(&ApiCall, u64) -> Reply) -> Trace {
-    run(f, T0, gw, None, false, 500)
+    run(f, T0, gw, None, None, 500)
 }
 
 #[test]
@@ -296,7 +296,7 @@ fn resume_keeps_the_request_no_and_queries_a_lost_refund() {
             ],
         ),
         None,
-        false,
+        None,
         500,
     );
     let methods: Vec<&str> = t.calls.iter().map(|(_, c, _)| c.method.as_str()).collect();

@@ -115,6 +115,7 @@ pub trait Flow {
     ) -> alipay_f2f_core::Result<()>;
     fn abort(&mut self, now: u64);
     fn snapshot(&self) -> String;
+    fn resume_from(snapshot: &str, now: u64) -> Self;
 }
 
 macro_rules! impl_flow {
@@ -145,6 +146,9 @@ macro_rules! impl_flow {
             fn snapshot(&self) -> String {
                 <$t>::snapshot(self)
             }
+            fn resume_from(snapshot: &str, now: u64) -> Self {
+                <$t>::resume(snapshot, verifier(), now).unwrap()
+            }
         }
     };
 }
@@ -163,27 +167,38 @@ pub struct Trace {
     pub end_ms: u64,
     /// Whether (and when) the driver aborted before the outcome.
     pub aborted_at: Option<u64>,
-    /// Snapshot taken after each poll, when asked.
-    pub snapshots: Vec<(u64, String)>,
+    /// When the POS "crashed" and resumed from its snapshot, if it did.
+    pub resumed_at: Option<u64>,
 }
 
 /// Runs `flow` from `now` against `gateway`, aborting at `abort_at` (virtual
-/// time) if given. `max_steps` guards against a flow that never ends.
+/// time) if given. At poll step `crash_at` (if given) the POS persists its
+/// snapshot, performs the returned call (the gateway processes it), dies
+/// before the answer, and resumes from the snapshot 100 ms later.
+/// `max_steps` guards against a flow that never ends.
 pub fn run<F: Flow>(
     flow: &mut F,
     mut now: u64,
     gateway: &mut dyn FnMut(&ApiCall, u64) -> Reply,
     abort_at: Option<u64>,
-    keep_snapshots: bool,
+    crash_at: Option<usize>,
     max_steps: usize,
 ) -> Trace {
     let mut t = Trace::default();
     let mut abort_pending = abort_at;
-    for _ in 0..max_steps {
+    for step in 0..max_steps {
         let a = flow.poll(now);
         t.actions.push(serde_json::to_string(&a).unwrap());
-        if keep_snapshots {
-            t.snapshots.push((now, flow.snapshot()));
+        if crash_at == Some(step) && !matches!(a, Action::Done(_)) {
+            let snap = flow.snapshot();
+            if let Action::Call(c) = &a {
+                let reply = gateway(c, now);
+                t.calls.push((now, c.clone(), reply));
+            }
+            now += 100;
+            *flow = F::resume_from(&snap, now);
+            t.resumed_at = Some(now);
+            continue;
         }
         match a {
             Action::Event(e) => t.events.push(e),

@@ -36,6 +36,7 @@ export type { PrivateKey, PublicKey, SignOptions, VerifyOptions } from './api.js
 export { AlipayClient, DEFAULT_GATEWAY, DEFAULT_TIMEOUT_MS } from './client.js'
 export type { AlipayClientConfig, BarcodeOrder, CallOptions, FlowOptions, RefundFlowOptions, RefundOrder } from './client.js'
 export { AlipayError } from './errors.js'
+export * from './forward.js'
 export type { AlipayErrorCode, AlipayErrorDetails } from './errors.js'
 export type {
   Action,

@@ -938,3 +938,39 @@ fn same_inputs_same_actions() {
     };
     assert_eq!(go(), go());
 }
+
+#[test]
+fn gbk_answers_are_verified_from_bytes() {
+    use alipay_f2f_core::{Charset, PrivateKey, SignType};
+    let key = PrivateKey::parse(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/fixtures/keys/app-private-key.pem"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let obj = r#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.BUYER_BALANCE_NOT_ENOUGH","sub_msg":"买家余额不足"}"#;
+    let sign = alipay_f2f_core::sign::sign_content_base64(obj, &key, SignType::Rsa2, Charset::Gbk)
+        .unwrap();
+    let text = format!(r#"{{"alipay_trade_pay_response":{obj},"sign":"{sign}"}}"#);
+    let bytes = Charset::Gbk.encode(&text).unwrap().into_owned();
+    let mut f = flow();
+    let c = loop {
+        if let Action::Call(c) = f.poll(T0) {
+            break c;
+        }
+    };
+    f.handle_response_bytes(c.id, &bytes, Charset::Gbk, T0 + 10)
+        .unwrap();
+    loop {
+        match f.poll(T0 + 10) {
+            Action::Done(Outcome::Failed { sub_msg, .. }) => {
+                assert_eq!(sub_msg.as_deref(), Some("买家余额不足"));
+                break;
+            }
+            Action::Event(_) => {}
+            a => panic!("{a:?}"),
+        }
+    }
+}

@@ -13,6 +13,7 @@ use super::outcome::{
 use super::policy::Policy;
 use super::util::{field, is_refusal, mask_auth_code, mismatch, record, Answer};
 use super::{snapshot, METHOD_CANCEL, METHOD_PAY, METHOD_QUERY};
+use crate::charset::Charset;
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{TradePayResponse, TradeQueryResponse};
 use crate::response::{VerifiedResponse, Verifier};
@@ -1046,6 +1047,24 @@ impl BarcodePay {
     pub fn handle_response(&mut self, id: CallId, body: &str, now_ms: u64) -> Result<()> {
         let method = self.machine.method_in_flight(id)?;
         let answer = match self.verifier.verify(body, method) {
+            Ok(v) => Answer::Verified(v),
+            Err(e) => Answer::Rejected(e),
+        };
+        self.machine.settle(id, answer, now_ms)
+    }
+
+    /// Like `handle_response`, for raw response bytes in `charset` (apps
+    /// configured for GBK). A body that cannot be decoded counts as an
+    /// unknown result, like any body that does not verify.
+    pub fn handle_response_bytes(
+        &mut self,
+        id: CallId,
+        body: &[u8],
+        charset: Charset,
+        now_ms: u64,
+    ) -> Result<()> {
+        let method = self.machine.method_in_flight(id)?;
+        let answer = match self.verifier.verify_bytes(body, charset, method) {
             Ok(v) => Answer::Verified(v),
             Err(e) => Answer::Rejected(e),
         };

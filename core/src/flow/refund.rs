@@ -10,6 +10,7 @@ use super::outcome::{CallRecord, FailReason, Outcome, UnknownReason};
 use super::policy::RefundPolicy;
 use super::util::{field, is_refusal, mismatch, record, Answer};
 use super::{snapshot, METHOD_REFUND, METHOD_REFUND_QUERY};
+use crate::charset::Charset;
 use crate::error::{Error, ErrorCode, Result};
 use crate::response::{VerifiedResponse, Verifier};
 use crate::validate;
@@ -685,6 +686,24 @@ impl Refund {
     pub fn handle_response(&mut self, id: CallId, body: &str, now_ms: u64) -> Result<()> {
         let method = self.machine.method_in_flight(id)?;
         let answer = match self.verifier.verify(body, method) {
+            Ok(v) => Answer::Verified(v),
+            Err(e) => Answer::Rejected(e),
+        };
+        self.machine.settle(id, answer, now_ms)
+    }
+
+    /// Like `handle_response`, for raw response bytes in `charset` (apps
+    /// configured for GBK). A body that cannot be decoded counts as an
+    /// unknown result, like any body that does not verify.
+    pub fn handle_response_bytes(
+        &mut self,
+        id: CallId,
+        body: &[u8],
+        charset: Charset,
+        now_ms: u64,
+    ) -> Result<()> {
+        let method = self.machine.method_in_flight(id)?;
+        let answer = match self.verifier.verify_bytes(body, charset, method) {
             Ok(v) => Answer::Verified(v),
             Err(e) => Answer::Rejected(e),
         };

@@ -1,56 +1,39 @@
-//! wasm-bindgen surface over alipay-f2f-core, for browsers, Deno, Bun and workers.
+//! wasm-bindgen surface over `alipay-f2f-core`, for browsers, Deno, Bun and
+//! workers: the binding surface of `.team/BINDING_API.md`, identical to the
+//! Node-API addon (`bindings-node`): same names, argument order, JSON shapes
+//! and error properties.
 //!
-//! Built by `scripts/build-wasm.sh` for `wasm32-unknown-unknown` and bound with
-//! the wasm-bindgen CLI into `npm/wasm/web` (ES module, async init) and
-//! `npm/wasm/node` (CommonJS). Names follow the JavaScript contract of
-//! `/work/shared/design.md` §4 (camelCase).
+//! Built by `scripts/build-wasm.sh` for `wasm32-unknown-unknown` and bound
+//! with the wasm-bindgen CLI into `npm/wasm/web` (ES module, async init) and
+//! `npm/wasm/node` (CommonJS, synchronous). The npm package never exposes
+//! this glue directly: `npm/src/wasm-binding.ts` wraps it (argument checks,
+//! lazy initialisation, trap recovery) and plugs it into the shared
+//! TypeScript layer with `setBinding`.
 //!
-//! Errors cross the boundary as JS `Error` objects named `AlipayError` with a
-//! stable `code` (the core `ErrorCode` string) and, when known, a `field`.
+//! Thin and synchronous: every function converts its JavaScript arguments,
+//! calls the core, and converts the result back. Structured values cross as
+//! plain JS objects that are exactly the core's serde JSON.
+//!
+//! Errors: every core [`alipay_f2f_core::Error`] becomes a JS `Error` named
+//! `AlipayError` with `code` and, when known, `field`, `gatewayCode`,
+//! `gatewayMsg`, `subCode`, `subMsg`, `verified` ([`error::to_js`]).
+//! Panics trap (`panic = "abort"` in the `release-wasm` profile); see
+//! [`error`].
 
 #![warn(missing_docs)]
 
-use std::collections::BTreeMap;
+mod convert;
+pub mod error;
+mod flow;
+mod keys;
+mod primitives;
+mod signer;
+mod verifier;
 
-use alipay_f2f_core::Error;
-use wasm_bindgen::prelude::*;
-
-/// Converts a core error into a JS `Error` with `name = "AlipayError"`,
-/// `code` and (when set) `field`. Never carries key material: core errors do not.
-pub fn to_js_error(err: &Error) -> JsValue {
-    let js = js_sys::Error::new(err.message());
-    js.set_name("AlipayError");
-    let obj: &JsValue = js.as_ref();
-    // Setting a property on a fresh Error object cannot fail; ignore the Result
-    // rather than panic in the unlikely case it does.
-    let _ = js_sys::Reflect::set(obj, &"code".into(), &err.code().as_str().into());
-    if let Some(field) = err.field() {
-        let _ = js_sys::Reflect::set(obj, &"field".into(), &field.into());
-    }
-    js.into()
-}
-
-/// Reads a JS object (or `Map`) of string parameters.
-/// `ERR_INVALID_ARGUMENT` when it is not one.
-fn string_params(value: JsValue, what: &str) -> Result<BTreeMap<String, String>, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        to_js_error(&Error::invalid_argument(
-            what,
-            format!("expected an object of string values: {e}"),
-        ))
-    })
-}
-
-/// `signContent(params: Record<string, string>): string` — the content that
-/// gets signed: every parameter except `sign`, empty values dropped, sorted by
-/// key, `k=v` joined by `&`, not URL-encoded.
-///
-/// Throws `AlipayError` (`ERR_INVALID_ARGUMENT`) when `params` is not an
-/// object of strings.
-#[wasm_bindgen(js_name = signContent)]
-pub fn sign_content(params: JsValue) -> Result<String, JsValue> {
-    let params = string_params(params, "params")?;
-    Ok(alipay_f2f_core::sign::sign_content(
-        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    ))
-}
+pub use flow::{BarcodePayFlow, RefundFlow};
+pub use keys::{check_not_app_key, import_private_key, import_public_key, PrivateKey, PublicKey};
+pub use primitives::{
+    cert_sn, root_cert_sn, sign, sign_content, validate_auth_code, verify_notify, verify_response,
+};
+pub use signer::Signer;
+pub use verifier::Verifier;

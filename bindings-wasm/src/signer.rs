@@ -1,0 +1,90 @@
+//! `Signer`: the app-private-key half — builds signed gateway requests.
+
+use alipay_f2f_core::aes::AesKey;
+use alipay_f2f_core::request::DEFAULT_GATEWAY;
+use alipay_f2f_core::{Signer as CoreSigner, SignerConfig};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{charset, json, millis, opt_str, options, sign_type};
+use crate::error::{guard, invalid};
+use crate::keys::PrivateKey;
+
+/// Holds the app private key and the request configuration; builds signed
+/// requests. `config`: `{ appId, gateway?, signType?, charset?, appAuthToken?,
+/// notifyUrl?, appCertSn?, alipayRootCertSn?, encryptKey? }`.
+#[wasm_bindgen]
+pub struct Signer {
+    inner: CoreSigner,
+}
+
+#[wasm_bindgen]
+impl Signer {
+    /// Creates a signer. Throws `ERR_INVALID_ARGUMENT` (bad config),
+    /// `ERR_KEY_SIZE` (key too small for the sign type), `ERR_KEY_FORMAT`
+    /// (bad `encryptKey`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue, private_key: &PrivateKey) -> Result<Signer, JsValue> {
+        guard(|| {
+            let config = json("config", config)?;
+            let o = options("config", &config)?;
+            let app_id = opt_str(o, "appId")?
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| invalid("appId", "config.appId is required"))?;
+            let owned = |name: &str| -> Result<Option<String>, _> {
+                Ok(opt_str(o, name)?
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned))
+            };
+            let cfg = SignerConfig {
+                app_id: app_id.to_owned(),
+                gateway: owned("gateway")?.unwrap_or_else(|| DEFAULT_GATEWAY.to_owned()),
+                sign_type: sign_type(o)?,
+                charset: charset(o)?,
+                app_auth_token: owned("appAuthToken")?,
+                notify_url: owned("notifyUrl")?,
+                app_cert_sn: owned("appCertSn")?,
+                alipay_root_cert_sn: owned("alipayRootCertSn")?,
+            };
+            let aes = match owned("encryptKey")? {
+                Some(k) => Some(AesKey::from_base64(&k).map_err(|e| e.with_field("encryptKey"))?),
+                None => None,
+            };
+            Ok(Signer {
+                inner: CoreSigner::new(cfg, private_key.inner.clone(), aes)?,
+            })
+        })
+    }
+
+    /// Builds and signs the request for `method` with `bizContent` (JSON
+    /// object text, sent as given unless AES is on) at `nowMs` (epoch ms;
+    /// the gateway timestamp is rendered in UTC+8). Returns
+    /// `{ url, method: 'POST', headers, body: Uint8Array, signContent }`.
+    #[wasm_bindgen(js_name = buildRequest)]
+    pub fn build_request(
+        &self,
+        method: &str,
+        biz_content: &str,
+        now_ms: f64,
+    ) -> Result<JsValue, JsValue> {
+        guard(|| {
+            let now = millis("nowMs", now_ms)?;
+            let r = self.inner.build_request(method, biz_content, now)?;
+            let headers = js_sys::Object::new();
+            for (k, v) in &r.headers {
+                set(&headers, k, &JsValue::from_str(v));
+            }
+            let out = js_sys::Object::new();
+            set(&out, "url", &JsValue::from_str(&r.url));
+            set(&out, "method", &JsValue::from_str(r.method));
+            set(&out, "headers", &headers);
+            set(&out, "body", &js_sys::Uint8Array::from(&r.body[..]));
+            set(&out, "signContent", &JsValue::from_str(&r.sign_content));
+            Ok(out.into())
+        })
+    }
+}
+
+/// Sets a property on a fresh plain object (cannot fail; ignored if it does).
+fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
+}

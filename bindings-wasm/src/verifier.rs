@@ -1,0 +1,50 @@
+//! `Verifier`: the Alipay-public-key half — verifies gateway answers.
+
+use alipay_f2f_core::aes::AesKey;
+use alipay_f2f_core::Verifier as CoreVerifier;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{json, opt_str, options, sign_type, to_js};
+use crate::error::guard;
+use crate::keys::PublicKey;
+
+/// Verifies gateway answers with the Alipay public key (or certificates, in
+/// certificate mode), optionally decrypting AES-encrypted nodes. Flows take
+/// a `Verifier`. `opts`: `{ signType?, encryptKey? }`.
+#[wasm_bindgen]
+pub struct Verifier {
+    pub(crate) inner: CoreVerifier,
+}
+
+#[wasm_bindgen]
+impl Verifier {
+    /// Creates a verifier for `alipayPublicKey` (import a certificate with
+    /// `importPublicKey` in certificate mode, then `addCert` it).
+    #[wasm_bindgen(constructor)]
+    pub fn new(alipay_public_key: &PublicKey, opts: JsValue) -> Result<Verifier, JsValue> {
+        guard(|| {
+            let opts = json("opts", opts)?;
+            let o = options("opts", &opts)?;
+            let mut inner = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?);
+            if let Some(k) = opt_str(o, "encryptKey")?.filter(|s| !s.is_empty()) {
+                inner =
+                    inner.with_aes(AesKey::from_base64(k).map_err(|e| e.with_field("encryptKey"))?);
+            }
+            Ok(Verifier { inner })
+        })
+    }
+
+    /// Certificate mode: registers an Alipay public-key certificate; answers
+    /// whose `alipay_cert_sn` equals its SN are checked with its key.
+    /// Returns the SN. Throws `ERR_CERT`.
+    #[wasm_bindgen(js_name = addCert)]
+    pub fn add_cert(&mut self, cert_pem: &str) -> Result<String, JsValue> {
+        guard(|| self.inner.add_cert(cert_pem))
+    }
+
+    /// Verifies a response body for `method`; returns the verified
+    /// `<method>_response` object (decrypted when encrypted).
+    pub fn verify(&self, body: &str, method: &str) -> Result<JsValue, JsValue> {
+        guard(|| to_js(&self.inner.verify(body, method)?.object))
+    }
+}

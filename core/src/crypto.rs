@@ -66,6 +66,8 @@ impl Backend {
 /// A parsed private key, in every backend's parsed form.
 pub(crate) struct RsaPrivate {
     key: rsa::PrivateKey,
+    /// The public half, derived once.
+    public: RsaPublic,
     /// Secret seed for the deterministic blinding DRBG.
     blind_seed: Zeroizing<[u8; 32]>,
     #[cfg(feature = "native-crypto")]
@@ -76,6 +78,8 @@ pub(crate) struct RsaPrivate {
 #[derive(Clone)]
 pub(crate) struct RsaPublic {
     key: rsa::PublicKey,
+    /// SPKI DER, encoded once (exports and equality never fail or re-encode).
+    spki_der: Arc<[u8]>,
     /// PKCS#1 `RSAPublicKey` DER, the form `ring` verifies with (`ring` has
     /// no pre-parsed public key type for verification).
     #[cfg(feature = "native-crypto")]
@@ -106,8 +110,10 @@ impl RsaPrivate {
                 None
             }
         };
+        let public = RsaPublic::new(key.to_public_key())?;
         Ok(RsaPrivate {
             key,
+            public,
             blind_seed: seed,
             #[cfg(feature = "native-crypto")]
             ring,
@@ -125,8 +131,8 @@ impl RsaPrivate {
     }
 
     /// The public half.
-    pub(crate) fn public(&self) -> Result<RsaPublic> {
-        RsaPublic::new(self.key.to_public_key())
+    pub(crate) fn public(&self) -> &RsaPublic {
+        &self.public
     }
 
     /// RSASSA-PKCS1-v1_5 over `message` with the default backend.
@@ -181,21 +187,29 @@ impl RsaPublic {
                 .map_err(|_| Error::new(ErrorCode::KeyFormat, "cannot encode the public key"))?;
             Arc::from(doc.as_bytes())
         };
+        let spki_der = {
+            use rsa::pkcs8::EncodePublicKey;
+            let doc = key
+                .to_public_key_der()
+                .map_err(|_| Error::new(ErrorCode::KeyFormat, "cannot encode the public key"))?;
+            Arc::from(doc.as_bytes())
+        };
         Ok(RsaPublic {
             key,
+            spki_der,
             #[cfg(feature = "native-crypto")]
             pkcs1_der,
         })
     }
 
-    /// The `rsa` form.
-    pub(crate) fn rsa(&self) -> &rsa::PublicKey {
-        &self.key
-    }
-
     /// Modulus size in bits.
     pub(crate) fn bits(&self) -> usize {
         self.key.n().bit_width() as usize
+    }
+
+    /// The SPKI DER.
+    pub(crate) fn spki_der(&self) -> &[u8] {
+        &self.spki_der
     }
 
     /// Verifies with the default backend. `ERR_SIGNATURE` on mismatch.
@@ -366,6 +380,55 @@ mod tests {
             .step_by(2)
             .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
             .collect()
+    }
+
+    #[test]
+    fn native_backend_holds_a_parsed_ring_key_for_2048_bits() {
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        // A 2048-bit fixture key: ring takes it when compiled in.
+        let pem = include_str!("../tests/data/rsa3072-private-pkcs1.pem");
+        let k = RsaPrivate::new(rsa::PrivateKey::from_pkcs1_pem(pem).unwrap()).unwrap();
+        assert_eq!(k.bits(), 3072);
+        #[cfg(feature = "native-crypto")]
+        assert!(k.ring.is_some());
+        let pem = include_str!("../tests/data/rsa1024-private-pkcs1.pem");
+        let small = RsaPrivate::new(rsa::PrivateKey::from_pkcs1_pem(pem).unwrap()).unwrap();
+        #[cfg(feature = "native-crypto")]
+        assert!(small.ring.is_none());
+        // Both backends agree on both keys and both hashes.
+        for key in [&k, &small] {
+            for st in [SignType::Rsa2, SignType::Rsa] {
+                let a = key.sign_with(Backend::Portable, b"m", st).unwrap();
+                let b = key.sign_with(Backend::Native, b"m", st).unwrap();
+                assert_eq!(a, b);
+                for be in [Backend::Portable, Backend::Native] {
+                    key.public().verify_with(be, b"m", &a, st).unwrap();
+                    assert_eq!(
+                        key.public()
+                            .verify_with(be, b"n", &a, st)
+                            .unwrap_err()
+                            .code(),
+                        ErrorCode::Signature
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn blinding_rng_is_deterministic_per_message() {
+        let mut a = HmacDrbg::new(b"seed", b"digest-1");
+        let mut b = HmacDrbg::new(b"seed", b"digest-1");
+        let mut c = HmacDrbg::new(b"seed", b"digest-2");
+        let (mut x, mut y, mut z) = ([0u8; 40], [0u8; 40], [0u8; 40]);
+        a.generate(&mut x);
+        b.generate(&mut y);
+        c.generate(&mut z);
+        assert_eq!(x, y);
+        assert_ne!(x, z);
+        let mut w = [0u8; 40];
+        a.generate(&mut w);
+        assert_ne!(x, w);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use der::{Decode, Encode};
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPrivateKey, LineEnding};
-use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
+use rsa::pkcs8::EncodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use zeroize::Zeroizing;
 
@@ -404,10 +404,7 @@ impl PrivateKey {
     /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
         PublicKey {
-            inner: self
-                .inner
-                .public()
-                .expect("encoding a valid RSA public key cannot fail"),
+            inner: self.inner.public().clone(),
         }
     }
 
@@ -566,25 +563,31 @@ impl PublicKey {
 
     /// Whether `private` is the private half of this public key.
     pub fn matches(&self, private: &PrivateKey) -> bool {
-        self.inner.rsa() == private.inner.rsa().as_public_key()
+        self.inner == *private.inner.public()
     }
 
     /// SPKI PEM (`-----BEGIN PUBLIC KEY-----`, LF line endings).
     pub fn to_spki_pem(&self) -> String {
-        self.inner
-            .rsa()
-            .to_public_key_pem(LineEnding::LF)
-            .expect("encoding a valid RSA public key cannot fail")
+        let b64 = self.to_spki_base64();
+        let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 60);
+        out.push_str("-----BEGIN PUBLIC KEY-----\n");
+        for line in b64.as_bytes().chunks(64) {
+            // base64 output is ASCII
+            out.push_str(std::str::from_utf8(line).unwrap_or_default());
+            out.push('\n');
+        }
+        out.push_str("-----END PUBLIC KEY-----\n");
+        out
     }
 
     /// Bare base64 of the SPKI DER, one line (what the Alipay console shows).
     pub fn to_spki_base64(&self) -> String {
-        let der = self
-            .inner
-            .rsa()
-            .to_public_key_der()
-            .expect("encoding a valid RSA public key cannot fail");
-        base64::engine::general_purpose::STANDARD.encode(der.as_bytes())
+        base64::engine::general_purpose::STANDARD.encode(self.inner.spki_der())
+    }
+
+    /// The SPKI DER (`SubjectPublicKeyInfo`).
+    pub fn to_spki_der(&self) -> Vec<u8> {
+        self.inner.spki_der().to_vec()
     }
 }
 

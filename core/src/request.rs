@@ -20,7 +20,9 @@ use crate::time::format_timestamp;
 pub const DEFAULT_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
 
 /// Everything a [`Signer`] needs besides the private key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` redacts `app_auth_token` (a bearer credential of the merchant).
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignerConfig {
     /// The APPID.
     pub app_id: String,
@@ -38,6 +40,24 @@ pub struct SignerConfig {
     pub app_cert_sn: Option<String>,
     /// Certificate mode: `alipay_root_cert_sn`.
     pub alipay_root_cert_sn: Option<String>,
+}
+
+impl std::fmt::Debug for SignerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignerConfig")
+            .field("app_id", &self.app_id)
+            .field("gateway", &self.gateway)
+            .field("sign_type", &self.sign_type)
+            .field("charset", &self.charset)
+            .field(
+                "app_auth_token",
+                &self.app_auth_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("notify_url", &self.notify_url)
+            .field("app_cert_sn", &self.app_cert_sn)
+            .field("alipay_root_cert_sn", &self.alipay_root_cert_sn)
+            .finish()
+    }
 }
 
 impl SignerConfig {
@@ -177,7 +197,8 @@ impl Signer {
                 "method must be a non-empty ASCII API name such as alipay.trade.pay",
             ));
         }
-        if serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(biz_content).is_err()
+        if !biz_content.trim_start().starts_with('{')
+            || serde_json::from_str::<serde::de::IgnoredAny>(biz_content).is_err()
         {
             return Err(Error::invalid_argument(
                 "biz_content",

@@ -434,6 +434,12 @@ fn exports_round_trip() {
         assert_eq!(PublicKey::parse(&spki_pem).unwrap(), pk);
         assert_eq!(PublicKey::parse(&pk.to_spki_base64()).unwrap(), pk);
     }
+    // The SPKI PEM is byte-identical to openssl's.
+    let openssl_pem = data("rsa3072-public.pem");
+    assert_eq!(
+        PublicKey::parse(&openssl_pem).unwrap().to_spki_pem(),
+        openssl_pem
+    );
     // The SPKI base64 of a fixture equals the file's own bare base64.
     let bare = shared("alipay-public-key-no-wrapper.pem");
     assert_eq!(
@@ -470,6 +476,18 @@ fn debug_never_prints_key_material() {
         assert!(dbg.len() < 600, "{dbg}");
     }
     assert!(format!("{k:?}").contains("bits: 2048"));
+    // The merchant's app_auth_token is redacted from the config's Debug.
+    let cfg = SignerConfig {
+        app_auth_token: Some("202401BBsecrettoken".into()),
+        ..SignerConfig::new("2021000122671080")
+    };
+    let dbg = format!("{cfg:?}");
+    assert!(
+        !dbg.contains("secrettoken") && dbg.contains("<redacted>"),
+        "{dbg}"
+    );
+    let signer = Signer::new(cfg, k.clone(), None).unwrap();
+    assert!(!format!("{signer:?}").contains("secrettoken"));
     // Errors never carry the text either.
     let mut broken = text.clone();
     broken.replace_range(100..104, "!!!!");

@@ -64,6 +64,15 @@ fn build_gateway(opts: &Options) -> Result<Gateway, String> {
 }
 
 async fn serve(gateway: Gateway, port: u16) -> ExitCode {
+    // Signal handlers are installed before the ready line: a SIGTERM sent as
+    // soon as the line is read must still end in a clean exit 0.
+    let signals = match Signals::install() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("alipay-f2f-sandbox: cannot install signal handlers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let server = match SandboxServer::start(gateway, port).await {
         Ok(s) => s,
         Err(e) => {
@@ -79,28 +88,47 @@ async fn serve(gateway: Gateway, port: u16) -> ExitCode {
         return ExitCode::FAILURE;
     }
     drop(stdout);
-    wait_for_signal().await;
+    signals.wait().await;
     server.shutdown().await;
     ExitCode::SUCCESS
 }
 
+/// SIGTERM and SIGINT, registered up front.
 #[cfg(unix)]
-async fn wait_for_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
         }
     }
 }
 
+/// Ctrl-C elsewhere.
 #[cfg(not(unix))]
-async fn wait_for_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        Ok(Signals)
+    }
+
+    async fn wait(self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -167,6 +167,13 @@ async fn demo_app_by_default_and_fixed_port() {
 }
 
 #[test]
+fn sigterm_right_after_the_ready_line_exits_0() {
+    for _ in 0..5 {
+        terminate(spawn(&[]));
+    }
+}
+
+#[test]
 fn help_and_usage_errors() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert_eq!(out.status.code(), Some(0));

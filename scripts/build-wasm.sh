@@ -61,8 +61,10 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 for t in web nodejs; do
   dir="$OUT/${t/nodejs/node}"
   rm -rf "$dir"
+  # --experimental-reset-state-function: exports __wbg_reset_state(), which the npm
+  # wrapper (npm/src/wasm-binding.ts) calls to re-instantiate after a trap (panic=abort).
   wasm-bindgen --target "$t" --out-dir "$dir" --out-name "$LIB" \
-    --remove-name-section --remove-producers-section "$wasm"
+    --remove-name-section --remove-producers-section --experimental-reset-state-function "$wasm"
 done
 
 bg="$OUT/web/${LIB}_bg.wasm"

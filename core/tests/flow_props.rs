@@ -712,17 +712,24 @@ fn resume_at_every_step_stays_truthful_and_same_class() {
 struct RefundCase {
     picks: Vec<(u8, u16)>,
     retries: u32,
+    crash_at: Option<usize>,
 }
 
-/// Refund invariants for any gateway: success only from a verified proof,
-/// one out_request_no and amount throughout, bounded calls, determinism.
+/// Refund invariants for any gateway (half of the runs crash and resume at a
+/// random step): success only from a verified proof, one out_request_no and
+/// amount throughout, bounded calls, determinism.
 #[test]
 fn refund_invariants_hold_for_any_gateway() {
     let strategy = (
         prop::collection::vec((any::<u8>(), any::<u16>()), 1..16),
         0u32..=3,
+        prop_oneof![Just(None), (0usize..20).prop_map(Some)],
     )
-        .prop_map(|(picks, retries)| RefundCase { picks, retries });
+        .prop_map(|(picks, retries, crash_at)| RefundCase {
+            picks,
+            retries,
+            crash_at,
+        });
     let go = |case: &RefundCase| {
         let order = RefundOrder {
             out_trade_no: Some(OTN.into()),
@@ -741,7 +748,7 @@ fn refund_invariants_hold_for_any_gateway() {
         let mut proofs = Vec::new();
         let t = {
             let mut gw = pool_gateway(&case.picks, &mut proofs);
-            run(&mut f, T0, &mut gw, None, None, 1_000)
+            run(&mut f, T0, &mut gw, None, case.crash_at, 1_000)
         };
         (t, proofs)
     };
@@ -769,8 +776,9 @@ fn refund_invariants_hold_for_any_gateway() {
             .iter()
             .filter(|(_, c, _)| c.method == METHOD_REFUND)
             .count() as u32;
-        prop_assert!(refunds <= case.retries + 1);
-        prop_assert!(t.calls.len() as u32 <= 2 * (case.retries + 1));
+        let resumed = u32::from(t.resumed_at.is_some());
+        prop_assert!(refunds <= case.retries + 1 + resumed);
+        prop_assert!(t.calls.len() as u32 <= 2 * (case.retries + 1) + resumed);
         match o {
             Outcome::Refunded { confirmed_by, .. } => {
                 prop_assert_eq!(proofs.last(), Some(&Proof::Refunded));

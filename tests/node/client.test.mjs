@@ -1,0 +1,178 @@
+// AlipayClient construction (eager validation) and one-shot calls with their error codes.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+
+import { authCode, control, fixture, lib, sandboxClient, tradeNo } from './helpers.mjs'
+
+const { AlipayClient, AlipayError } = lib
+
+let sb, client
+before(async () => {
+  ;({ sb, client } = await sandboxClient({ speed: 100, args: ['--slow-delay-ms', '300000'] }, { timeoutMs: 1500 }))
+})
+after(() => sb?.close())
+
+describe('constructor validates eagerly', () => {
+  const priv = () => sb.demoApp.privateKey
+  test('wrong types: TypeError with a clear message', () => {
+    assert.throws(() => new AlipayClient(), TypeError)
+    assert.throws(() => new AlipayClient({ privateKey: priv() }), /appId/)
+    assert.throws(() => new AlipayClient({ appId: 1, privateKey: priv() }), TypeError)
+    assert.throws(() => new AlipayClient({ appId: 'a', privateKey: 42 }), /privateKey/)
+    assert.throws(() => new AlipayClient({ appId: 'a', privateKey: priv(), signType: 'HS256' }), /signType/)
+    assert.throws(() => new AlipayClient({ appId: 'a', privateKey: priv(), timeoutMs: -1 }), /timeoutMs/)
+    assert.throws(() => new AlipayClient({ appId: 'a', privateKey: priv(), fetch: 'x' }), /fetch/)
+    assert.throws(() => new AlipayClient({ appId: 'a' }), /privateKey/)
+    assert.throws(() => new AlipayClient({ appId: 'a', privateKey: priv(), appCert: 'x' }), /certificate mode/)
+  })
+  test('bad keys: AlipayError ERR_KEY_*', () => {
+    assert.throws(() => new AlipayClient({ appId: 'a', privateKey: 'nope' }), { name: 'AlipayError', code: 'ERR_KEY_FORMAT' })
+    assert.throws(() => new AlipayClient({ appId: 'a', privateKey: fixture('keys/app-public-key.pem') }), { code: 'ERR_KEY_KIND' })
+    assert.throws(
+      () => new AlipayClient({ appId: 'a', privateKey: priv(), alipayPublicKey: priv() }),
+      { code: 'ERR_KEY_KIND' },
+    )
+    // the app's own public key pasted where Alipay's belongs
+    const ownPublic = lib.importPrivateKey(priv()).publicKey().toPem()
+    assert.throws(
+      () => new AlipayClient({ appId: 'a', privateKey: priv(), alipayPublicKey: ownPublic }),
+      { code: 'ERR_KEY_MISMATCH' },
+    )
+  })
+  test('parsed keys are accepted and reused', () => {
+    const c = new AlipayClient({
+      appId: sb.demoApp.appId,
+      privateKey: lib.importPrivateKey(priv()),
+      alipayPublicKey: lib.importPublicKey(sb.alipayPublicKey),
+      gateway: sb.url,
+    })
+    assert.equal(c.gateway, sb.url)
+  })
+})
+
+describe('execute and the thin calls', () => {
+  test('pay at once then query, refund, refundQuery, close/cancel error paths', async () => {
+    const out = tradeNo('EX')
+    const paid = await client.pay({ outTradeNo: out, authCode: authCode('280'), totalAmount: '10.00', subject: 'x' })
+    assert.equal(paid.code, '10000')
+    assert.equal(paid.out_trade_no, out)
+    const q = await client.query({ outTradeNo: out })
+    assert.equal(q.trade_status, 'TRADE_SUCCESS')
+    const r = await client.refund({ outTradeNo: out, refundAmount: '3.00', outRequestNo: `${out}_r1` })
+    assert.equal(r.fund_change, 'Y')
+    const rq = await client.refundQuery({ outTradeNo: out, outRequestNo: `${out}_r1` })
+    assert.equal(rq.refund_status, 'REFUND_SUCCESS')
+    const generic = await client.execute('alipay.trade.query', { out_trade_no: out })
+    assert.equal(generic.trade_no, q.trade_no)
+  })
+
+  test('non-10000: ERR_GATEWAY with code, subCode, subMsg and the raw response', async () => {
+    await assert.rejects(client.query({ outTradeNo: tradeNo('NX') }), (e) => {
+      assert.ok(e instanceof AlipayError)
+      assert.equal(e.code, 'ERR_GATEWAY')
+      assert.equal(e.gatewayCode, '40004')
+      assert.equal(e.subCode, 'ACQ.TRADE_NOT_EXIST')
+      assert.equal(typeof e.subMsg, 'string')
+      assert.equal(e.response.sub_code, 'ACQ.TRADE_NOT_EXIST')
+      assert.match(e.responseBody, /alipay_trade_query_response/)
+      return true
+    })
+  })
+
+  test('pay answering 10003 throws ERR_GATEWAY (use barcodePay for the flow)', async () => {
+    await assert.rejects(
+      client.pay({ outTradeNo: tradeNo('PW'), authCode: authCode('282'), totalAmount: '1.00', subject: 'x' }),
+      { code: 'ERR_GATEWAY', gatewayCode: '10003' },
+    )
+  })
+
+  test('HTTP 5xx: ERR_HTTP with httpStatus', async () => {
+    await control(sb, '/__sandbox/faults', { method: 'alipay.trade.query', fault: 'http_5xx', times: 1 })
+    await assert.rejects(client.query({ outTradeNo: 'x' }), (e) => e.code === 'ERR_HTTP' && e.httpStatus === 502 && /html/i.test(e.responseBody))
+  })
+
+  test('connection dropped: ERR_NETWORK', async () => {
+    await control(sb, '/__sandbox/faults', { method: 'alipay.trade.query', fault: 'drop_connection', times: 1 })
+    await assert.rejects(client.query({ outTradeNo: 'x' }), { code: 'ERR_NETWORK' })
+  })
+
+  test('slow answer: ERR_TIMEOUT', async () => {
+    await control(sb, '/__sandbox/faults', { method: 'alipay.trade.query', fault: 'slow', times: 1 })
+    await assert.rejects(client.query({ outTradeNo: 'x' }, { timeoutMs: 300 }), { code: 'ERR_TIMEOUT' })
+  })
+
+  test('caller abort: ERR_ABORTED', async () => {
+    await control(sb, '/__sandbox/faults', { method: 'alipay.trade.query', fault: 'slow', times: 1 })
+    const ac = new AbortController()
+    setTimeout(() => ac.abort(), 100)
+    await assert.rejects(client.query({ outTradeNo: 'x' }, { signal: ac.signal }), { code: 'ERR_ABORTED' })
+  })
+
+  test('bad signature / duplicate node / unsigned: verification errors with the raw body', async () => {
+    for (const [fault, code] of [
+      ['bad_signature', 'ERR_SIGNATURE'],
+      ['duplicate_node', 'ERR_DUPLICATE_NODE'],
+      ['unsigned', 'ERR_UNSIGNED_RESPONSE'],
+      ['non_json', 'ERR_RESPONSE_FORMAT'],
+      ['truncated_body', 'ERR_RESPONSE_FORMAT'],
+    ]) {
+      await control(sb, '/__sandbox/faults', { method: 'alipay.trade.query', fault, times: 1 })
+      await assert.rejects(client.query({ outTradeNo: 'x' }), (e) => {
+        assert.equal(e.code, code, fault)
+        assert.equal(typeof e.responseBody, 'string')
+        return true
+      })
+    }
+  })
+
+  test('injected fetch is used; wrong types are TypeErrors', async () => {
+    let calls = 0
+    const c = new AlipayClient({
+      appId: sb.demoApp.appId,
+      privateKey: sb.demoApp.privateKey,
+      alipayPublicKey: sb.alipayPublicKey,
+      gateway: sb.url,
+      fetch: (...a) => {
+        calls++
+        return fetch(...a)
+      },
+    })
+    await assert.rejects(c.query({ outTradeNo: 'x' }), { code: 'ERR_GATEWAY' })
+    assert.equal(calls, 1)
+    await assert.rejects(c.execute(1, {}), TypeError)
+    await assert.rejects(c.execute('alipay.trade.query', 'x'), TypeError)
+  })
+
+  test('forwarded deployment: a verify-only client with a custom transport; the backend cannot fake results', async () => {
+    const backend = new AlipayClient({ appId: sb.demoApp.appId, privateKey: sb.demoApp.privateKey, gateway: sb.url })
+    const seen = []
+    const frontend = new AlipayClient({
+      appId: sb.demoApp.appId,
+      alipayPublicKey: sb.alipayPublicKey,
+      transport: async (call, signal) => {
+        seen.push(call.method)
+        return backend.forward(call, { signal })
+      },
+    })
+    const outcome = await frontend.barcodePay(
+      { outTradeNo: tradeNo('FW'), authCode: authCode('280'), totalAmount: '2.00', subject: 'x' },
+      { pollIntervalMs: 100 },
+    )
+    assert.equal(outcome.status, 'paid')
+    assert.deepEqual(seen, ['alipay.trade.pay'])
+    // a lying backend: a forged success without a valid signature is never "paid"
+    const liar = new AlipayClient({
+      appId: sb.demoApp.appId,
+      alipayPublicKey: sb.alipayPublicKey,
+      transport: async (call) =>
+        call.method === 'alipay.trade.cancel'
+          ? backend.forward(call)
+          : '{"alipay_trade_pay_response":{"code":"10000","msg":"Success","trade_no":"1","out_trade_no":"x","total_amount":"2.00"},"sign":"Zm9yZ2Vk"}',
+    })
+    const forged = await liar.barcodePay(
+      { outTradeNo: tradeNo('LY'), authCode: authCode('280'), totalAmount: '2.00', subject: 'x' },
+      { pollIntervalMs: 100, maxWaitMs: 300, cancelRetryIntervalMs: 10 },
+    )
+    assert.notEqual(forged.status, 'paid')
+  })
+})

@@ -13,6 +13,39 @@
 //! - The binary `alipay-f2f-sandbox` wraps the server with the CLI of the
 //!   design contract (see [`cli`]).
 //!
+//! ```
+//! use alipay_f2f_core::{PrivateKey, PublicKey, SignType, Signer, SignerConfig, Verifier};
+//! use alipay_f2f_sandbox::{Gateway, GatewayRequest, DEMO_APP_ID, DEMO_APP_PRIVATE_KEY_PEM};
+//!
+//! let mut gateway = Gateway::with_demo_app()?;
+//! let now_ms = 1_704_179_045_000; // the caller's clock
+//! let signer = Signer::new(
+//!     SignerConfig::new(DEMO_APP_ID),
+//!     PrivateKey::parse(DEMO_APP_PRIVATE_KEY_PEM)?,
+//!     None,
+//! )?;
+//! let biz = r#"{"out_trade_no":"T1","scene":"bar_code","auth_code":"280000000000000001","subject":"tea","total_amount":"8.80"}"#;
+//! let req = signer.build_request("alipay.trade.pay", biz, now_ms)?;
+//! let (path, query) = req.url.trim_start_matches("https://openapi.alipay.com").split_once('?').unwrap();
+//! let resp = gateway.handle(
+//!     GatewayRequest {
+//!         method: "POST".into(),
+//!         path: path.into(),
+//!         query: query.into(),
+//!         headers: req.headers,
+//!         body: req.body,
+//!     },
+//!     now_ms,
+//! );
+//! assert_eq!((resp.status, resp.delay_ms, resp.fault), (200, 0, None));
+//! let alipay_key = PublicKey::parse(gateway.alipay_public_key_pem())?;
+//! let answer = Verifier::new(alipay_key, SignType::Rsa2)
+//!     .verify(std::str::from_utf8(&resp.body).unwrap(), "alipay.trade.pay")?;
+//! assert_eq!(answer.code(), "10000");
+//! assert_eq!(answer.get_str("total_amount"), Some("8.80"));
+//! # Ok::<(), alipay_f2f_core::Error>(())
+//! ```
+//!
 //! The keys in this crate (`keys/`) are **public test keys**, committed on
 //! purpose so demos are reproducible. Never use them for anything real.
 

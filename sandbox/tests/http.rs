@@ -999,6 +999,33 @@ async fn certificate_mode_answers_carry_alipay_cert_sn() {
         Some(alipay_f2f_sandbox::SANDBOX_ALIPAY_CERT_SN)
     );
     server.shutdown().await;
+
+    // An app registered with its certificate (the Java SDK test app).
+    let app_cert = std::fs::read_to_string(format!(
+        "{FIXTURES}/keys/appCertPublicKey_2021003126695331.crt"
+    ))
+    .unwrap();
+    let mut g = Gateway::new(fast_config()).unwrap();
+    g.register_app("2021003126695331", PublicKey::parse(&app_cert).unwrap());
+    let server = SandboxServer::start(g, 0).await.unwrap();
+    let mut cfg = SignerConfig::new("2021003126695331");
+    cfg.app_cert_sn = Some(alipay_f2f_core::cert::cert_sn(&app_cert).unwrap());
+    cfg.alipay_root_cert_sn = Some(alipay_f2f_sandbox::SANDBOX_ROOT_CERT_SN.into());
+    let private =
+        std::fs::read_to_string(format!("{FIXTURES}/keys/privateKey_ProdCert_pkcs1.pem")).unwrap();
+    let mut app = App::new(server.addr(), cfg, &private);
+    app.verifier = alipay_f2f_core::response::Verifier::from_certs(
+        &[alipay_f2f_sandbox::SANDBOX_ALIPAY_CERT_PEM],
+        SignType::Rsa2,
+    )
+    .unwrap();
+    let v = app.pay("T_cert_app", &code("2800", 2), "2.00").await;
+    assert_eq!(v.code(), "10000");
+    assert_eq!(
+        v.cert_sn.as_deref(),
+        Some(alipay_f2f_sandbox::SANDBOX_ALIPAY_CERT_SN)
+    );
+    server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

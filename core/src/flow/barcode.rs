@@ -285,7 +285,6 @@ pub(crate) struct PayMachine {
     /// A verified answer proved the trade paid (then it was reversed on abort).
     paid: bool,
     trade_no: Option<String>,
-    last_trade_status: Option<String>,
     queries: u32,
     unknown_queries: u32,
     cancels: u32,
@@ -330,7 +329,6 @@ impl PayMachine {
             aborted: false,
             paid: false,
             trade_no: None,
-            last_trade_status: None,
             queries: 0,
             unknown_queries: 0,
             cancels: 0,
@@ -492,9 +490,6 @@ impl PayMachine {
             if !mismatch(v, "out_trade_no", &self.order.out_trade_no, false) {
                 if let Some(t) = field(v, "trade_no") {
                     self.trade_no = Some(t);
-                }
-                if let Some(s) = field(v, "trade_status") {
-                    self.last_trade_status = Some(s);
                 }
             }
         }

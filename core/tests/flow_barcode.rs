@@ -974,3 +974,98 @@ fn gbk_answers_are_verified_from_bytes() {
         }
     }
 }
+
+/// The wire format the bindings and the TypeScript driver rely on.
+#[test]
+fn action_json_of_a_whole_run_is_stable() {
+    let mut f = BarcodePay::new(
+        PayOrder {
+            auth_code: "12".into(),
+            ..order()
+        },
+        Policy::default(),
+        verifier(),
+        T0,
+    )
+    .unwrap();
+    let t = run_flow(
+        &mut f,
+        &mut script(
+            vec![s(METHOD_PAY, PAYING)],
+            vec![s(METHOD_QUERY, SUCCESS)],
+            vec![],
+        ),
+    );
+    let j: Vec<serde_json::Value> = t
+        .actions
+        .iter()
+        .map(|a| serde_json::from_str(a).unwrap())
+        .collect();
+    let types: Vec<String> = j
+        .iter()
+        .map(|a| match a["type"].as_str().unwrap() {
+            "event" => format!("event:{}", a["event"]["type"].as_str().unwrap()),
+            t => t.to_string(),
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "event:warning",
+            "event:paySent",
+            "call",
+            "event:answer",
+            "event:waitingForBuyer",
+            "wait",
+            "event:query",
+            "call",
+            "event:answer",
+            "done"
+        ]
+    );
+    assert_eq!(j[0]["event"]["code"], "AUTH_CODE_FORMAT");
+    assert_eq!(
+        j[1],
+        serde_json::json!({"type":"event","event":{"type":"paySent","callId":1,
+            "outTradeNo":"T20240101_0001","totalAmount":"88.88","authCode":"**"}})
+    );
+    assert_eq!(j[2]["type"], "call");
+    assert_eq!(j[2]["id"], 1);
+    assert_eq!(j[2]["method"], "alipay.trade.pay");
+    assert_eq!(j[2]["timeoutMs"], 15000);
+    assert!(j[2]["bizContent"].as_str().unwrap().starts_with(
+        r#"{"out_trade_no":"T20240101_0001","scene":"bar_code","auth_code":"12","product_code":"FACE_TO_FACE_PAYMENT""#
+    ));
+    assert_eq!(
+        j[3],
+        serde_json::json!({"type":"event","event":{"type":"answer","callId":1,
+            "method":"alipay.trade.pay","code":"10003"}})
+    );
+    assert_eq!(
+        j[4],
+        serde_json::json!({"type":"event","event":{"type":"waitingForBuyer","untilMs":T0 + 30_000}})
+    );
+    assert_eq!(
+        j[5],
+        serde_json::json!({"type":"wait","untilMs":T0 + 5_100})
+    );
+    assert_eq!(
+        j[6],
+        serde_json::json!({"type":"event","event":{"type":"query","callId":2,"attempt":1}})
+    );
+    assert_eq!(j[7]["bizContent"], r#"{"out_trade_no":"T20240101_0001"}"#);
+    assert_eq!(
+        j[8]["event"],
+        serde_json::json!({"type":"answer","callId":2,"method":"alipay.trade.query",
+            "code":"10000","tradeStatus":"TRADE_SUCCESS"})
+    );
+    assert_eq!(
+        j[9],
+        serde_json::json!({"type":"done","outcome":{"status":"paid",
+            "outTradeNo":"T20240101_0001","tradeNo":"2024010122001400000000000001",
+            "buyerLogonId":"159****5620","totalAmount":"88.88","receiptAmount":"88.88",
+            "gmtPayment":"2024-01-01 12:00:09",
+            "fundBillList":[{"fundChannel":"PCREDIT","amount":"88.88"}],
+            "confirmedBy":"alipay.trade.query"}})
+    );
+}

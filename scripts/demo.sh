@@ -1,37 +1,46 @@
 #!/usr/bin/env bash
-# Runs the most complete end-to-end demo that exists:
-#   1. the npm package's CLI: `node npm/<bin> demo` (after `npm run build --if-present` in npm/);
-#   2. else the Rust example: `cargo run -p alipay-f2f-sandbox --example demo`;
-#   3. else says that no demo exists yet and exits 1.
-# Extra arguments are passed to the demo.
+# The main job on a fresh machine: `alipay-f2f demo` — starts the embedded offline
+# sandbox gateway and runs what a cashier does (a payment that needs the buyer's
+# password: pay -> polling -> paid; a partial refund; a payment the buyer never
+# confirms: polled, then cancelled), printing what the cashier would see.
+#
+#   bash scripts/demo.sh [--fast] [--poll-interval-ms MS] [--max-wait-ms MS] [--json]
+#
+# 1. scripts/setup.sh rust node  — installs what is missing (fast no-op otherwise);
+# 2. builds the npm package if it is missing or older than its sources
+#    (native addon + sandbox binary + TypeScript, or just TypeScript when only npm/src changed);
+# 3. node npm/dist/cli/index.js demo "$@".
+# Env: DEMO_FORCE_BUILD=1 rebuilds everything; ALIPAY_F2F_PROFILE=debug builds faster.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=demo
 cd "$ROOT"
 
-bash scripts/setup.sh all
+bash scripts/setup.sh rust node
 
-# The npm package's bin (string, or the `alipay-f2f` entry / first entry of an object).
-npm_bin=""
-if [[ -f npm/package.json ]]; then
-  npm_bin=$(node -e '
-    const p = require(process.argv[1]);
-    const b = typeof p.bin === "string" ? p.bin : (p.bin && (p.bin["alipay-f2f"] || Object.values(p.bin)[0]));
-    if (b) process.stdout.write(b);
-  ' "$ROOT/npm/package.json")
+# Is any of the given sources newer than the artifact $1 (or is it missing)?
+stale() {
+  local artifact=$1; shift
+  [[ -e $artifact ]] || return 0
+  [[ -n $(find "$@" -newer "$artifact" -type f -print -quit 2>/dev/null) ]]
+}
+
+native_addon=$(compgen -G 'npm/native/alipay-f2f.*.node' | head -n 1 || true)
+native_sources=(Cargo.toml Cargo.lock core/src core/Cargo.toml bindings-node/src bindings-node/Cargo.toml sandbox/src sandbox/Cargo.toml sandbox/keys npm/package.json)
+ts_sources=(npm/src npm/tsconfig.json npm/package.json npm/scripts/build.mjs)
+
+if [[ -n ${DEMO_FORCE_BUILD:-} || -z $native_addon ]] \
+  || stale "$native_addon" "${native_sources[@]}" \
+  || stale npm/native/alipay-f2f-sandbox "${native_sources[@]}" \
+  || stale npm/native/index.js "${native_sources[@]}"; then
+  log "building the npm package (native addon, sandbox binary, TypeScript): cd npm && npm run build"
+  (cd npm && npm run build)
+elif stale npm/dist/cli/commands/demo.js "${ts_sources[@]}" || stale npm/dist/index.js "${ts_sources[@]}"; then
+  log "building the npm package's TypeScript: cd npm && npm run build:ts"
+  (cd npm && npm run build:ts)
+else
+  log "npm package is up to date"
 fi
 
-if [[ -n $npm_bin ]]; then
-  log "building the npm package (npm run build --if-present in npm/)"
-  (cd npm && npm run build --if-present --silent)
-  log "node npm/$npm_bin demo $*"
-  exec node "npm/$npm_bin" demo "$@"
-fi
-
-if compgen -G 'sandbox/examples/demo.rs' >/dev/null || [[ -f sandbox/examples/demo/main.rs ]]; then
-  log "no npm CLI yet; cargo run -p alipay-f2f-sandbox --example demo"
-  exec cargo run --quiet -p alipay-f2f-sandbox --example demo -- "$@"
-fi
-
-log "no demo exists yet: neither npm/package.json with a bin nor sandbox/examples/demo.rs"
-exit 1
+log "node npm/dist/cli/index.js demo $*"
+exec node npm/dist/cli/index.js demo "$@"

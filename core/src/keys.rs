@@ -53,6 +53,8 @@ pub enum KeyArmor {
     Pem,
     /// Bare base64 of the DER, no armour (whitespace tolerated).
     Bare,
+    /// Raw DER bytes ([`PrivateKey::from_der`]).
+    Der,
 }
 
 /// The format a [`PrivateKey`] was parsed from.
@@ -101,9 +103,21 @@ enum Armored {
     Bare(Zeroizing<Vec<u8>>),
 }
 
+/// Characters dropped from base64 bodies: Unicode whitespace (CR, LF, tab,
+/// NBSP, ideographic space) and the invisible characters copy-paste through
+/// chat apps and word processors leaves (zero-width space/joiners, BOM).
+fn is_noise(c: char) -> bool {
+    c.is_whitespace() || is_invisible(c)
+}
+
+/// Zero-width space/joiners, word joiner, BOM.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+}
+
 fn decode_b64(text: &str) -> Result<Zeroizing<Vec<u8>>> {
     let cleaned: Zeroizing<String> =
-        Zeroizing::new(text.chars().filter(|c| !c.is_whitespace()).collect());
+        Zeroizing::new(text.chars().filter(|c| !is_noise(*c)).collect());
     if cleaned.is_empty() {
         return Err(fmt_err("the key is empty"));
     }
@@ -120,9 +134,48 @@ fn decode_b64(text: &str) -> Result<Zeroizing<Vec<u8>>> {
         })
 }
 
+/// Undoes the usual ways a key gets mangled in config files: surrounding
+/// quotes, and literal `\n` / `\r\n` escapes (a key pasted into a JSON or
+/// `.env` value). A backslash never occurs in base64 or PEM armour, so this
+/// cannot change a valid key.
+fn unmangle(text: &str) -> Zeroizing<String> {
+    let mut t = text.trim_matches(is_noise);
+    for q in ['"', '\'', '`'] {
+        if t.len() >= 2 && t.starts_with(q) && t.ends_with(q) {
+            t = t[1..t.len() - 1].trim_matches(is_noise);
+        }
+    }
+    let mut out = Zeroizing::new(String::with_capacity(t.len()));
+    // Zero-width characters are never part of a key, wherever they are.
+    let stripped: Zeroizing<String>;
+    let mut rest = if t.contains(is_invisible) {
+        stripped = Zeroizing::new(t.chars().filter(|c| !is_invisible(*c)).collect());
+        stripped.as_str()
+    } else {
+        t
+    };
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(r) = after.strip_prefix("r\\n") {
+            out.push('\n');
+            rest = r;
+        } else if let Some(r) = after.strip_prefix('n').or_else(|| after.strip_prefix('r')) {
+            out.push('\n');
+            rest = r;
+        } else {
+            out.push('\\');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Splits PEM armour off (first block only) or decodes bare base64.
 fn unarmor(text: &str) -> Result<Armored> {
-    let text = text.trim_start_matches('\u{feff}').trim();
+    let text = unmangle(text);
+    let text = text.as_str();
     if text.is_empty() {
         return Err(fmt_err("the key is empty"));
     }
@@ -311,12 +364,21 @@ impl PrivateKey {
     /// key (EC, Ed25519, ...); `ERR_KEY_FORMAT` for corrupt/truncated input or
     /// encrypted keys; `ERR_KEY_SIZE` for moduli under 1024 bits.
     pub fn parse(text: &str) -> Result<Self> {
-        let (der, armor, label) = match unarmor(text)? {
-            Armored::Pem(b) => (b.der, KeyArmor::Pem, Some(b.label)),
-            Armored::Bare(d) => (d, KeyArmor::Bare, None),
-        };
-        if let Some(label) = &label {
-            match label.as_str() {
+        match unarmor(text)? {
+            Armored::Pem(b) => Self::from_der_labelled(&b.der, KeyArmor::Pem, Some(&b.label)),
+            Armored::Bare(d) => Self::from_der_labelled(&d, KeyArmor::Bare, None),
+        }
+    }
+
+    /// Parses a PKCS#1 `RSAPrivateKey` or PKCS#8 `PrivateKeyInfo` DER.
+    /// Same errors as [`PrivateKey::parse`].
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        Self::from_der_labelled(der, KeyArmor::Der, None)
+    }
+
+    fn from_der_labelled(der: &[u8], armor: KeyArmor, label: Option<&str>) -> Result<Self> {
+        if let Some(label) = label {
+            match label {
                 "RSA PRIVATE KEY" | "PRIVATE KEY" => {}
                 "PUBLIC KEY" | "RSA PUBLIC KEY" => {
                     return Err(kind_err(
@@ -334,10 +396,10 @@ impl PrivateKey {
                 _ => return Err(fmt_err("unsupported PEM label; expected a private key")),
             }
         }
-        let (key, syntax) = match sniff(&der) {
+        let (key, syntax) = match sniff(der) {
             Der::Pkcs8Rsa(inner) => (rsa_private_from_pkcs1(inner)?, KeySyntax::Pkcs8),
             Der::Pkcs8Other(oid) => return Err(non_rsa(&oid)),
-            Der::Pkcs1Private => (rsa_private_from_pkcs1(&der)?, KeySyntax::Pkcs1),
+            Der::Pkcs1Private => (rsa_private_from_pkcs1(der)?, KeySyntax::Pkcs1),
             Der::Spki(_) | Der::Pkcs1Public => {
                 return Err(kind_err(
                     "this is a public key; the app PRIVATE key is needed here",
@@ -506,15 +568,24 @@ impl PublicKey {
     /// Errors: `ERR_KEY_KIND` for a private key or a non-RSA key;
     /// `ERR_KEY_FORMAT` for corrupt/truncated input.
     pub fn parse(text: &str) -> Result<Self> {
-        let (der, label) = match unarmor(text)? {
-            Armored::Pem(b) => (b.der, Some(b.label)),
-            Armored::Bare(d) => (d, None),
-        };
+        match unarmor(text)? {
+            Armored::Pem(b) => Self::from_der_labelled(&b.der, Some(&b.label)),
+            Armored::Bare(d) => Self::from_der_labelled(&d, None),
+        }
+    }
+
+    /// Parses an SPKI, PKCS#1 `RSAPublicKey` or X.509 certificate DER.
+    /// Same errors as [`PublicKey::parse`].
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        Self::from_der_labelled(der, None)
+    }
+
+    fn from_der_labelled(der: &[u8], label: Option<&str>) -> Result<Self> {
         let private_here = || {
             kind_err("this is a private key; a PUBLIC key (the Alipay public key) is needed here")
         };
-        if let Some(label) = &label {
-            match label.as_str() {
+        if let Some(label) = label {
+            match label {
                 "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => {}
                 "RSA PRIVATE KEY" | "PRIVATE KEY" | "EC PRIVATE KEY" | "OPENSSH PRIVATE KEY" => {
                     return Err(private_here())
@@ -522,9 +593,9 @@ impl PublicKey {
                 _ => return Err(fmt_err("unsupported PEM label; expected a public key")),
             }
         }
-        let key = match sniff(&der) {
+        let key = match sniff(der) {
             Der::Spki(d) => rsa_public_from_spki(d)?,
-            Der::Pkcs1Public => rsa_public_from_pkcs1(&der)?,
+            Der::Pkcs1Public => rsa_public_from_pkcs1(der)?,
             Der::Certificate(spki) => rsa_public_from_spki(&spki)?,
             Der::Pkcs8Rsa(_) | Der::Pkcs1Private | Der::Pkcs8Other(_) => return Err(private_here()),
             Der::Unknown => {

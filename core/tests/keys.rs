@@ -237,6 +237,148 @@ fn whitespace_crlf_bom_variants_parse_identically() {
 }
 
 #[test]
+fn config_file_mangling_is_undone() {
+    for (f, _, _) in PRIVATE {
+        let text = shared(f);
+        let reference = PrivateKey::parse(&text).unwrap().public_key();
+        let t = text.trim();
+        let escaped = t.replace('\n', "\\n");
+        let escaped_crlf = t.replace('\n', "\\r\\n");
+        // Unicode spaces inside the base64 lines, zero-width characters anywhere.
+        let mut nbsp = String::new();
+        for (n, line) in t.lines().enumerate() {
+            if line.starts_with("-----") {
+                nbsp.push_str(&line.replacen(' ', " \u{200b}", 1));
+            } else {
+                for (i, c) in line.chars().enumerate() {
+                    nbsp.push(c);
+                    if i % 50 == 49 {
+                        nbsp.push_str(
+                            ["\u{a0}", "\u{3000}", "\u{200b}", "\u{feff}"][(i / 50 + n) % 4],
+                        );
+                    }
+                }
+            }
+            nbsp.push('\n');
+        }
+        for (name, v) in [
+            ("literal \\n", escaped.clone()),
+            ("literal \\r\\n", escaped_crlf),
+            ("json-quoted", format!("\"{escaped}\"")),
+            ("single-quoted", format!("'{t}'\n")),
+            ("invisible chars", nbsp),
+        ] {
+            let k = PrivateKey::parse(&v).unwrap_or_else(|e| panic!("{f} {name}: {e}"));
+            assert_eq!(k.public_key(), reference, "{f} {name}");
+        }
+    }
+    let pk = shared("alipay-public-key.pem");
+    assert_eq!(
+        PublicKey::parse(&format!("\"{}\"", pk.trim().replace('\n', "\\n"))).unwrap(),
+        PublicKey::parse(&pk).unwrap()
+    );
+    // A stray backslash elsewhere is still corruption.
+    let bare = shared("app-private-key-no-wrapper.pem");
+    let mut broken = bare.trim().to_string();
+    broken.insert_str(40, "\\x");
+    assert_eq!(
+        PrivateKey::parse(&broken).unwrap_err().code(),
+        ErrorCode::KeyFormat
+    );
+}
+
+#[test]
+fn pem_preamble_and_relabelled_keys() {
+    // openssl pkcs12 output puts "Bag Attributes" before the block.
+    let pem = shared("privateKey_ProdCert_pkcs8.pem");
+    let with_bag =
+        format!("Bag Attributes\n    localKeyID: 01 02 03\nKey Attributes: <No Attributes>\n{pem}");
+    let reference = PrivateKey::parse(&pem).unwrap();
+    assert_eq!(
+        PrivateKey::parse(&with_bag).unwrap().public_key(),
+        reference.public_key()
+    );
+    // PKCS#8 content under a PKCS#1 label (node SDK's formatKey does this)
+    // and the reverse: the content decides.
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let relabelled =
+        format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n");
+    let k = PrivateKey::parse(&relabelled).unwrap();
+    assert_eq!(k.format().syntax, KeySyntax::Pkcs8);
+    assert_eq!(k.public_key(), reference.public_key());
+    let p1 = shared("privateKey_ProdCert_pkcs1.pem");
+    let body1: String = p1.lines().filter(|l| !l.starts_with("-----")).collect();
+    let relabelled1 = format!("-----BEGIN PRIVATE KEY-----\n{body1}\n-----END PRIVATE KEY-----");
+    let k1 = PrivateKey::parse(&relabelled1).unwrap();
+    assert_eq!(k1.format().syntax, KeySyntax::Pkcs1);
+    assert_eq!(k1.public_key(), reference.public_key());
+    // A private key under a PUBLIC KEY label is still named a private key.
+    let mislabelled = format!("-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----");
+    assert_eq!(
+        PublicKey::parse(&mislabelled).unwrap_err().code(),
+        ErrorCode::KeyKind
+    );
+    // Mismatched BEGIN/END labels are a format error.
+    let mismatched = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
+    assert_eq!(
+        PrivateKey::parse(&mismatched).unwrap_err().code(),
+        ErrorCode::KeyFormat
+    );
+}
+
+#[test]
+fn from_der_accepts_every_der_form() {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let bare = |f: &str, dir: fn(&str) -> String| -> Vec<u8> {
+        let t: String = dir(f).lines().filter(|l| !l.starts_with("-----")).collect();
+        b64.decode(t.trim()).unwrap()
+    };
+    let k1 = PrivateKey::from_der(&bare("app-private-key-no-wrapper.pem", shared)).unwrap();
+    let k8 = PrivateKey::from_der(&bare("app-private-key-pkcs8-no-wrapper.pem", shared)).unwrap();
+    assert_eq!(
+        k1.format(),
+        KeyFormat {
+            syntax: KeySyntax::Pkcs1,
+            armor: KeyArmor::Der
+        }
+    );
+    assert_eq!(
+        k8.format(),
+        KeyFormat {
+            syntax: KeySyntax::Pkcs8,
+            armor: KeyArmor::Der
+        }
+    );
+    let pk = PublicKey::from_der(&bare("app-public-key-no-wrapper.pem", shared)).unwrap();
+    assert!(pk.matches(&k1) && pk.matches(&k8));
+    assert_eq!(PublicKey::from_der(&pk.to_spki_der()).unwrap(), pk);
+    let cert = PublicKey::from_der(&bare("rsa3072-cert.pem", data)).unwrap();
+    assert_eq!(cert, PublicKey::parse(&data("rsa3072-public.pem")).unwrap());
+    let pkcs1_pub = PublicKey::from_der(&bare("rsa3072-public-pkcs1.pem", data)).unwrap();
+    assert_eq!(cert, pkcs1_pub);
+    assert_eq!(
+        PrivateKey::from_der(&pk.to_spki_der()).unwrap_err().code(),
+        ErrorCode::KeyKind
+    );
+    assert_eq!(
+        PublicKey::from_der(&bare("app-private-key-no-wrapper.pem", shared))
+            .unwrap_err()
+            .code(),
+        ErrorCode::KeyKind
+    );
+    for junk in [&[][..], &[0x30, 0x03, 0x02, 0x01, 0x00], &[0xff; 40]] {
+        assert_eq!(
+            PrivateKey::from_der(junk).unwrap_err().code(),
+            ErrorCode::KeyFormat
+        );
+        assert_eq!(
+            PublicKey::from_der(junk).unwrap_err().code(),
+            ErrorCode::KeyFormat
+        );
+    }
+}
+
+#[test]
 fn truncated_or_corrupt_is_key_format() {
     for f in [
         "app-private-key-no-wrapper.pem",

@@ -138,7 +138,13 @@ async fn serve_connection(
     mut stop: watch::Receiver<bool>,
 ) {
     let service = service_fn(move |req| handle(req, gateway.clone()));
-    let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    // One request per connection (`connection: close`): a dropped-connection
+    // fault then always hits a fresh connection, which clients (browsers in
+    // particular) never resend silently as they may on a reused keep-alive
+    // connection. Loopback connections are cheap.
+    let conn = http1::Builder::new()
+        .keep_alive(false)
+        .serve_connection(TokioIo::new(stream), service);
     tokio::select! {
         // A service error (a dropped-connection fault) ends the connection
         // without a response; that is the point, so it is not reported.

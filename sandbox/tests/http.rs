@@ -1062,6 +1062,11 @@ async fn cors_on_every_answer_and_preflight() {
         .await
         .raw();
     assert_eq!(raw.header("access-control-allow-origin"), Some("*"));
+    // Even when the client asks to keep the connection, the server closes it.
+    let keep = vec![("connection".to_string(), "keep-alive".to_string())];
+    let raw = send(addr, "GET", "/__sandbox", &keep, b"").await.raw();
+    assert_eq!(raw.status, 200);
+    assert_eq!(raw.header("connection"), Some("close"));
     let raw = send(addr, "GET", "/elsewhere", &[], b"").await.raw();
     assert_eq!(raw.status, 404);
     assert_eq!(raw.header("access-control-allow-origin"), Some("*"));

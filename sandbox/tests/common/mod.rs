@@ -71,7 +71,8 @@ impl Exchange {
     }
 }
 
-/// One HTTP/1.1 request with `connection: close`; reads until EOF or error.
+/// One HTTP/1.1 request (with `connection: close` unless `headers` name a
+/// connection header); reads until EOF or error.
 pub async fn send(
     addr: SocketAddr,
     method: &str,
@@ -81,9 +82,15 @@ pub async fn send(
 ) -> Exchange {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     let mut head = format!(
-        "{method} {target} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        "{method} {target} HTTP/1.1\r\nhost: {addr}\r\ncontent-length: {}\r\n",
         body.len()
     );
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("connection"))
+    {
+        head.push_str("connection: close\r\n");
+    }
     for (k, v) in headers {
         if !k.eq_ignore_ascii_case("content-length") {
             head.push_str(&format!("{k}: {v}\r\n"));
@@ -94,10 +101,12 @@ pub async fn send(
     stream.write_all(body).await.expect("write body");
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
+    // Until EOF; a server that keeps the connection open is cut off after 10 s.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        match tokio::time::timeout_at(deadline, stream.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
+            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
         }
     }
     if buf.is_empty() {

@@ -691,3 +691,75 @@ pub fn check_not_app_key(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_send_and_sync() {
+        fn check<T: Send + Sync + Clone + 'static>() {}
+        check::<PrivateKey>();
+        check::<PublicKey>();
+        check::<crate::request::Signer>();
+    }
+
+    #[test]
+    fn unmangle_rules() {
+        assert_eq!(unmangle("  \"abc\"  ").as_str(), "abc");
+        assert_eq!(unmangle("'a\\nb'").as_str(), "a\nb");
+        assert_eq!(unmangle("a\\r\\nb\\rc").as_str(), "a\nb\nc");
+        assert_eq!(unmangle("a\\xb").as_str(), "a\\xb");
+        assert_eq!(unmangle("a\u{200b}b\u{feff}").as_str(), "ab");
+        assert_eq!(unmangle("\"").as_str(), "\"");
+        assert_eq!(unmangle("trailing\\").as_str(), "trailing\\");
+    }
+
+    #[test]
+    fn modulus_bits() {
+        assert_eq!(uint_bits(&[]), 0);
+        assert_eq!(uint_bits(&[0, 0]), 0);
+        assert_eq!(uint_bits(&[0, 1]), 1);
+        assert_eq!(uint_bits(&[0x80, 0]), 16);
+        assert_eq!(uint_bits(&[0, 0x7f, 0xff]), 15);
+    }
+
+    #[test]
+    fn pem_armour_errors() {
+        for (text, code) in [
+            ("-----BEGIN PRIVATE KEY", ErrorCode::KeyFormat),
+            ("-----BEGIN PRIVATE KEY-----\nAAAA\n", ErrorCode::KeyFormat),
+            ("AAAA\n-----END PRIVATE KEY-----", ErrorCode::KeyFormat),
+            (
+                "-----BEGIN FOO-----\nAAAA\n-----END FOO-----",
+                ErrorCode::KeyFormat,
+            ),
+            (
+                "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----",
+                ErrorCode::KeyKind,
+            ),
+            (
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----",
+                ErrorCode::KeyKind,
+            ),
+            (
+                "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+                ErrorCode::KeyKind,
+            ),
+        ] {
+            assert_eq!(PrivateKey::parse(text).unwrap_err().code(), code, "{text}");
+        }
+    }
+
+    #[test]
+    fn sec1_detection() {
+        // SEQUENCE { INTEGER 1, OCTET STRING (1 byte), [0] { OID } }
+        let sec1 = [
+            0x30, 0x0e, 0x02, 0x01, 0x01, 0x04, 0x01, 0x07, 0xa0, 0x06, 0x06, 0x04, 0x2b, 0x81,
+            0x04, 0x00,
+        ];
+        assert!(looks_like_sec1(&sec1));
+        assert!(!looks_like_sec1(&sec1[..10]));
+        assert!(!looks_like_sec1(&[0x30, 0x00]));
+    }
+}

@@ -284,3 +284,52 @@ impl Signer {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_defaults() {
+        let c = SignerConfig::new("2021000122671080");
+        assert_eq!(c.gateway, DEFAULT_GATEWAY);
+        assert_eq!(c.sign_type, SignType::Rsa2);
+        assert_eq!(c.charset, Charset::Utf8);
+        assert!(c.notify_url.is_none() && c.app_auth_token.is_none());
+        assert!(c.app_cert_sn.is_none() && c.alipay_root_cert_sn.is_none());
+    }
+
+    #[test]
+    fn config_debug_redacts_the_auth_token() {
+        let c = SignerConfig {
+            app_auth_token: Some("202401BB-secret".into()),
+            ..SignerConfig::new("1")
+        };
+        let d = format!("{c:?}");
+        assert!(!d.contains("secret") && d.contains("<redacted>"), "{d}");
+        let none = format!("{:?}", SignerConfig::new("1"));
+        assert!(none.contains("app_auth_token: None"), "{none}");
+    }
+
+    #[test]
+    fn query_holds_every_common_param_and_body_the_rest() {
+        for k in [
+            "app_id",
+            "method",
+            "format",
+            "charset",
+            "sign_type",
+            "timestamp",
+            "version",
+            "notify_url",
+            "app_cert_sn",
+            "alipay_root_cert_sn",
+            "encrypt_type",
+            "sign",
+        ] {
+            assert!(QUERY_ORDER.contains(&k), "{k}");
+        }
+        assert!(!QUERY_ORDER.contains(&"biz_content"));
+        assert!(!QUERY_ORDER.contains(&"app_auth_token"));
+    }
+}

@@ -69,10 +69,38 @@ function buildTs() {
   chmodSync(join(pkg, 'dist', 'cli', 'index.js'), 0o755)
 }
 
+// WebAssembly entries (wasm engineer): esbuild bundles each entry with its own copy of the
+// TypeScript layer and the wasm-bindgen glue of scripts/build-wasm.sh (npm/wasm/web):
+//   dist/wasm.js (+ .mjs)  `alipay-f2f/wasm` in Node (CommonJS, loads the .wasm synchronously)
+//   dist/browser.mjs       browser / worker / deno / bun / default (ESM, lazy `init()`)
+// Skipped with a warning when the wasm glue has not been built.
+function buildWasmEntries() {
+  const glue = join(pkg, 'wasm', 'web', 'alipay_f2f_wasm.js')
+  if (!existsSync(glue)) {
+    console.error('[build] wasm glue missing (run scripts/build-wasm.sh): skipping the wasm entries')
+    return
+  }
+  const common = ['--bundle', '--alias:alipay-f2f-wasm-glue=./wasm/web/alipay_f2f_wasm.js', '--log-level=warning', '--legal-comments=none']
+  run(bin('esbuild'), ['src/wasm.ts', ...common, '--platform=node', '--format=cjs', '--target=node20',
+    '--log-override:empty-import-meta=silent', '--outfile=dist/wasm.js'])
+  run(bin('esbuild'), ['src/browser.mts', ...common, '--platform=neutral', '--format=esm', '--target=es2022',
+    '--outfile=dist/browser.mjs'])
+  for (const f of ['wasm-api.js', 'wasm-binding.js', 'wasm-install.js']) rmSync(join(pkg, 'dist', f), { force: true })
+  const require = createRequire(import.meta.url)
+  const names = Object.keys(require(join(pkg, 'dist', 'wasm.js'))).filter((n) => n !== '__esModule' && n !== 'default')
+  writeFileSync(
+    join(pkg, 'dist', 'wasm.mjs'),
+    `// ESM entry of alipay-f2f/wasm in Node: re-exports the CommonJS bundle (one copy of every class).\n` +
+      `import cjs from './wasm.js'\n\nexport const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = cjs\n`,
+  )
+  writeFileSync(join(pkg, 'dist', 'wasm.d.mts'), `export * from './wasm.js'\n`)
+}
+
 const t0 = Date.now()
 if (!args.has('--ts-only')) buildNative()
 if (!args.has('--native-only')) {
   if (!existsSync(join(pkg, 'native', 'index.js'))) throw new Error('native/index.js missing: build the addon first')
   buildTs()
+  buildWasmEntries()
 }
 console.error(`[build] alipay-f2f built in ${((Date.now() - t0) / 1000).toFixed(1)}s (${release ? 'release' : 'debug'})`)

@@ -1,0 +1,42 @@
+/**
+ * `alipay-f2f/wasm` for Node.js (and Bun): the WebAssembly build with the
+ * same API as the native entry, for hosts where the addon cannot load or is
+ * not wanted. Synchronous: the `.wasm` file shipped in the package is read
+ * and instantiated on the first call (no `await init()` needed; `init(input)`
+ * / `initSync(input)` load a custom module instead).
+ *
+ * This entry has its own copy of the TypeScript layer (bundled), so it never
+ * changes what `import 'alipay-f2f'` uses, and vice versa.
+ *
+ * @packageDocumentation
+ */
+
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import * as glue from 'alipay-f2f-wasm-glue'
+import { installWasm } from './wasm-install.js'
+import type { WasmInput, WasmSyncInput } from './wasm-api.js'
+
+export * from './wasm-api.js'
+
+/** Path of the `.wasm` module shipped with the package. */
+export const wasmPath: string = join(__dirname, '..', 'wasm', 'web', 'alipay_f2f_wasm_bg.wasm')
+
+const runtime = installWasm(glue, {
+  defaultInput: () => readFileSync(wasmPath),
+  readSync: () => readFileSync(wasmPath),
+})
+
+/**
+ * Loads the module (optional in Node: the first call loads the shipped file
+ * synchronously). `input`: bytes, a compiled `WebAssembly.Module`, a
+ * `Response`, or a URL to `fetch`.
+ */
+export function init(input?: WasmInput): Promise<void> {
+  return runtime.init(input)
+}
+
+/** Instantiates the module synchronously from bytes or a compiled `WebAssembly.Module`. */
+export function initSync(input: WasmSyncInput): void {
+  runtime.initSync(input)
+}

@@ -437,7 +437,7 @@ impl PayMachine {
                 )
             }
             Kind::Query => {
-                self.queries += 1;
+                self.queries = self.queries.saturating_add(1);
                 (
                     self.trade_biz_content(),
                     Event::Query {
@@ -447,7 +447,7 @@ impl PayMachine {
                 )
             }
             Kind::Cancel => {
-                self.cancels += 1;
+                self.cancels = self.cancels.saturating_add(1);
                 (
                     self.trade_biz_content(),
                     Event::Cancel {
@@ -726,7 +726,7 @@ impl PayMachine {
                 self.begin_cancel(now_ms, reason);
             }
             QueryVerdict::NotExist | QueryVerdict::Unknown => {
-                self.unknown_queries += 1;
+                self.unknown_queries = self.unknown_queries.saturating_add(1);
                 self.after_query(now_ms);
             }
         }
@@ -802,7 +802,7 @@ impl PayMachine {
             let at = now_ms.saturating_add(self.policy.cancel_retry_interval_ms);
             self.events.push_back(Event::Retry {
                 method: METHOD_CANCEL.to_string(),
-                attempt: self.cancels + 1,
+                attempt: self.cancels.saturating_add(1),
                 at_ms: at,
             });
             self.schedule(Kind::Cancel, at);
@@ -846,7 +846,7 @@ impl PayMachine {
                 });
                 match f.kind {
                     Kind::Pay => self.pay_sent = false,
-                    Kind::Query => self.queries -= 1,
+                    Kind::Query => self.queries = self.queries.saturating_sub(1),
                     Kind::Cancel => {}
                 }
             }
@@ -888,6 +888,18 @@ impl PayMachine {
         if self.outcome.is_some() {
             return;
         }
+        // Whatever the snapshot says, a resumed flow polls at most maxWaitMs
+        // from now and waits at most one interval for its next step.
+        self.deadline_ms = self
+            .deadline_ms
+            .min(now_ms.saturating_add(self.policy.max_wait_ms));
+        if let Some(s) = &mut self.next {
+            let step = match s.kind {
+                Kind::Cancel => self.policy.cancel_retry_interval_ms,
+                Kind::Pay | Kind::Query => self.policy.poll_interval_ms,
+            };
+            s.at_ms = s.at_ms.min(now_ms.saturating_add(step));
+        }
         let lost = self.in_flight;
         self.events.push_back(Event::Resumed {
             lost_call_id: lost.map(|f| f.id),
@@ -913,7 +925,7 @@ impl PayMachine {
                 self.in_flight = None;
                 self.calls
                     .push(record(f.id, METHOD_QUERY, f.sent_ms, now_ms, &Answer::Lost));
-                self.unknown_queries += 1;
+                self.unknown_queries = self.unknown_queries.saturating_add(1);
                 self.schedule(Kind::Query, now_ms);
             }
             Some(f) => {
@@ -956,8 +968,21 @@ impl PayMachine {
         if m.outcome.is_none() && m.in_flight.is_none() && m.next.is_none() {
             return Err(bad("snapshot has nothing in flight or scheduled".into()));
         }
-        if !m.pay_sent && (m.queries > 0 || m.cancels > 0) {
-            return Err(bad("snapshot has queries before the pay".into()));
+        if !m.pay_sent && (m.queries > 0 || m.cancels > 0 || !m.calls.is_empty()) {
+            return Err(bad("snapshot has calls before the pay".into()));
+        }
+        if !m.pay_sent && m.in_flight.is_some() {
+            return Err(bad("snapshot has a call in flight before the pay".into()));
+        }
+        let pay_again = matches!(
+            m.next,
+            Some(Scheduled {
+                kind: Kind::Pay,
+                ..
+            })
+        ) || matches!(m.in_flight, Some(InFlight { kind: Kind::Pay, .. }) if !m.calls.is_empty());
+        if m.pay_sent && pay_again {
+            return Err(bad("snapshot schedules a second pay".into()));
         }
         Ok(m)
     }

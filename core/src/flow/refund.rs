@@ -313,7 +313,7 @@ impl RefundMachine {
         self.next_id = self.next_id.saturating_add(1);
         let (biz_content, event) = match kind {
             Kind::Refund => {
-                self.refunds += 1;
+                self.refunds = self.refunds.saturating_add(1);
                 self.sent = true;
                 (
                     self.order.refund_biz_content(),
@@ -326,7 +326,7 @@ impl RefundMachine {
                 )
             }
             Kind::Query => {
-                self.queries += 1;
+                self.queries = self.queries.saturating_add(1);
                 (
                     self.order.query_biz_content(),
                     Event::RefundQuery {
@@ -487,7 +487,7 @@ impl RefundMachine {
             let at = now_ms.saturating_add(self.policy.retry_interval_ms);
             self.events.push_back(Event::Retry {
                 method: METHOD_REFUND.to_string(),
-                attempt: self.refunds + 1,
+                attempt: self.refunds.saturating_add(1),
                 at_ms: at,
             });
             self.schedule(Kind::Refund, at);
@@ -540,10 +540,10 @@ impl RefundMachine {
                 });
                 match f.kind {
                     Kind::Refund => {
-                        self.refunds -= 1;
+                        self.refunds = self.refunds.saturating_sub(1);
                         self.sent = self.refunds > 0;
                     }
-                    Kind::Query => self.queries -= 1,
+                    Kind::Query => self.queries = self.queries.saturating_sub(1),
                 }
             }
         }
@@ -575,6 +575,14 @@ impl RefundMachine {
         self.ready = None;
         if self.outcome.is_some() {
             return;
+        }
+        // Whatever the snapshot says, the next step is at most one delay away.
+        if let Some(s) = &mut self.next {
+            let step = match s.kind {
+                Kind::Refund => self.policy.retry_interval_ms,
+                Kind::Query => self.policy.query_delay_ms,
+            };
+            s.at_ms = s.at_ms.min(now_ms.saturating_add(step));
         }
         let lost = self.in_flight;
         self.events.push_back(Event::Resumed {

@@ -195,7 +195,7 @@ pub fn run<F: Flow>(
                 let reply = gateway(c, now);
                 t.calls.push((now, c.clone(), reply));
             }
-            now += 100;
+            now = now.saturating_add(100);
             *flow = F::resume_from(&snap, now);
             t.resumed_at = Some(now);
             continue;
@@ -230,13 +230,13 @@ pub fn run<F: Flow>(
                 };
                 // a cashier abort while the call is in flight
                 if let Some(at) = abort_pending {
-                    if at < now + latency {
+                    if at < now.saturating_add(latency) {
                         abort_pending = None;
                         t.aborted_at = Some(now.max(at));
                         flow.abort(now.max(at));
                     }
                 }
-                now += latency;
+                now = now.saturating_add(latency);
                 match reply {
                     Reply::Body { text, .. } => flow.handle_response(c.id, &text, now).unwrap(),
                     Reply::Fail { error, .. } => {

@@ -164,9 +164,26 @@ pub(crate) fn mismatch(v: &VerifiedResponse, name: &str, ours: &str, is_amount: 
 }
 
 /// Gateway codes that mean "the request was refused before any business
-/// processing": nothing happened, so nothing was charged or refunded.
-/// `20001` token, `40001` missing argument, `40002` invalid argument (incl.
-/// a bad signature), `40003` insufficient conditions, `40006` permissions.
+/// processing": nothing happened, so nothing was charged or refunded, and
+/// there is no trade to cancel (protocol §7.1). Each one, verified:
+///
+/// - `20001` insufficient token permissions (`aop.invalid-auth-token`,
+///   `aop.app-auth-token-time-out`, ...): the gateway rejects the
+///   `app_auth_token` before routing the call to the trade system.
+/// - `40001` missing required arguments (`isv.missing-signature`, ...): the
+///   request is incomplete; the gateway stops at parameter checking.
+/// - `40002` invalid arguments (`isv.invalid-signature`, `isv.invalid-app-id`,
+///   `isv.invalid-timestamp`, ...): the request is rejected at the gateway,
+///   its signature or common parameters did not check out.
+/// - `40003` insufficient conditions (`isv.missing-signature-config`, ...):
+///   the app is not configured for the call; rejected at the gateway.
+/// - `40006` insufficient permissions (`isv.insufficient-isv-permissions`):
+///   the app has not signed the product; rejected before business processing.
+///
+/// By contrast `20000` (service unavailable) may have been processed, and
+/// `40004` is a business answer (its sub code decides). Unsigned answers
+/// (typical for `40002 isv.invalid-app-id`) never get here: they do not
+/// verify, so they count as unknown.
 pub(crate) fn is_refusal(code: &str) -> bool {
     matches!(code, "20001" | "40001" | "40002" | "40003" | "40006")
 }

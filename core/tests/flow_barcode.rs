@@ -410,12 +410,14 @@ fn unverifiable_success_answers_never_pay() {
     match t.outcome.unwrap() {
         Outcome::Unknown {
             reason,
+            message,
             calls,
             paid,
             out_trade_no,
             ..
         } => {
             assert_eq!(reason, UnknownReason::CancelNotConfirmed);
+            assert!(message.contains("no answer could be verified"), "{message}");
             assert!(!paid);
             assert_eq!(out_trade_no.as_deref(), Some("T20240101_0001"));
             assert_eq!(calls.len(), 8);

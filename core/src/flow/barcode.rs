@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 
 use super::action::{Action, ApiCall, CallId, Event, TransportError};
 use super::outcome::{
-    CallRecord, CancelAction, CancelReason, FailReason, FundBill, Outcome, UnknownReason,
+    CallRecord, CallResult, CancelAction, CancelReason, FailReason, FundBill, Outcome,
+    UnknownReason,
 };
 use super::policy::Policy;
 use super::util::{field, is_refusal, mask_auth_code, mismatch, record, Answer};
@@ -815,7 +816,14 @@ impl PayMachine {
         }
     }
 
-    fn finish_unknown(&mut self, reason: UnknownReason, message: String) {
+    fn finish_unknown(&mut self, reason: UnknownReason, mut message: String) {
+        let rejected = |c: &CallRecord| matches!(c.result, CallResult::Rejected { .. });
+        if !self.calls.is_empty() && self.calls.iter().all(rejected) {
+            message.push_str(
+                " (no answer could be verified: check the Alipay public key or certificate, \
+                 the app id and the sign type)",
+            );
+        }
         let o = Outcome::Unknown {
             reason,
             message,

@@ -4,7 +4,7 @@
 //   2. the sandbox binary (cargo build -p alipay-f2f-sandbox) into native/
 //   3. TypeScript (tsc) into dist/ (CommonJS + .d.ts)
 //   4. ESM entry points dist/*.mjs that re-export the CommonJS build (one copy of every class)
-// Flags: --native-only, --ts-only. Env: ALIPAY_F2F_PROFILE=debug for a fast unoptimized build.
+// Flags: --native-only, --ts-only, --wasm-only (the esbuild wasm bundles only). Env: ALIPAY_F2F_PROFILE=debug for a fast unoptimized build.
 import { spawnSync } from 'node:child_process'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -97,6 +97,10 @@ function buildWasmEntries() {
 }
 
 const t0 = Date.now()
+if (args.has('--wasm-only')) {
+  buildWasmEntries()
+  process.exit(0)
+}
 if (!args.has('--ts-only')) buildNative()
 if (!args.has('--native-only')) {
   if (!existsSync(join(pkg, 'native', 'index.js'))) throw new Error('native/index.js missing: build the addon first')

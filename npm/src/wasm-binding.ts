@@ -206,6 +206,23 @@ export class WasmRuntime {
     }
   }
 
+  /**
+   * For tests of the trap handling: makes the live instance execute a real
+   * `unreachable` (an invalid allocation request aborts inside the module),
+   * through {@link WasmRuntime.run}. Always throws `ERR_INTERNAL`.
+   *
+   * @internal
+   */
+  trapForTesting(): never {
+    this.run(() => {
+      const exports = this.#glue.initSync(undefined as unknown as { module: unknown }) as {
+        __wbindgen_malloc: (size: number, align: number) => number
+      }
+      exports.__wbindgen_malloc(8, 3)
+    })
+    throw new AlipayError('ERR_INTERNAL', 'alipay-f2f: the module did not trap')
+  }
+
   /** Frees a glue object unless it belongs to a dead instance (whose memory is gone). */
   free(obj: { __wbg_ptr?: number; __wbg_inst?: number }, rawFree: Fn): void {
     if (obj.__wbg_inst !== undefined && obj.__wbg_inst !== this.#generation) {

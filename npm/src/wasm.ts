@@ -36,6 +36,9 @@ export function init(input?: WasmInput): Promise<void> {
   return runtime.init(input)
 }
 
+/** @internal The runtime, for tests of the trap handling (`init[Symbol.for('alipay-f2f.wasm-runtime')]`). */
+Object.defineProperty(init, Symbol.for('alipay-f2f.wasm-runtime'), { value: runtime })
+
 /** Instantiates the module synchronously from bytes or a compiled `WebAssembly.Module`. */
 export function initSync(input: WasmSyncInput): void {
   runtime.initSync(input)

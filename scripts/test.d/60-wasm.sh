@@ -1,0 +1,28 @@
+# shellcheck shell=bash
+# The WebAssembly entries of the npm package: `alipay-f2f/wasm` in Node (its own smoke test, then the
+# whole tests/node e2e suite re-run against the wasm build through a shim package), and the
+# `deno`/`bun` conditions in real Deno and Bun binaries from the npm registry. Sourced by scripts/test.sh.
+# Needs scripts/build-wasm.sh (30-wasm) and the npm build (50-node); builds what is missing.
+if [[ ! -f npm/wasm/web/alipay_f2f_wasm_bg.wasm ]]; then
+  step "wasm: build (missing)" bash scripts/build-wasm.sh
+fi
+if [[ ! -f npm/dist/index.js ]]; then
+  step "wasm: npm build (missing)" bash -c 'cd npm && npm run build'
+else
+  step "wasm: npm wasm entries (esbuild)" bash -c 'cd npm && node scripts/build.mjs --wasm-only'
+fi
+if [[ ! -f npm/dist/wasm.js || ! -f npm/dist/browser.mjs ]]; then
+  skip "wasm: entries" "npm/dist/wasm.js or browser.mjs missing"
+else
+  step "wasm: node smoke of alipay-f2f/wasm (ESM + CJS, isolation)" bash tests/runtimes/run.sh node
+  wasm_shim=$(bash tests/wasm/shim-pkg.sh)
+  step "wasm: tests/node e2e suite against alipay-f2f/wasm" \
+    env ALIPAY_F2F_PKG="$wasm_shim" node --test --test-timeout=180000 tests/node/*.test.mjs
+  step "wasm: install deno + bun (tests/runtimes)" bash tests/runtimes/run.sh install
+  if [[ $STEP_RC -eq 0 ]]; then
+    step "wasm: deno smoke (deno condition)" bash tests/runtimes/run.sh deno
+    step "wasm: bun smoke (bun condition)" bash tests/runtimes/run.sh bun
+  else
+    skip "wasm: deno/bun smoke" "runtimes not installed"
+  fi
+fi

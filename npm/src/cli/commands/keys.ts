@@ -133,6 +133,10 @@ export function inspectKey(file: string, text: string): KeyInfo {
     info.problems.push(`not base64: contains ${JSON.stringify(compact.match(/[^A-Za-z0-9+/=]/)?.[0] ?? '?')} (is this a key file at all?)`)
     return finishSdk(info, t)
   }
+  if (compact.length < 100) {
+    info.problems.push(`only ${compact.length} base64 characters: too short to be an RSA key (is this a key file at all?)`)
+    return finishSdk(info, t)
+  }
   if (compact.length % 4 !== 0) info.problems.push(`base64 length ${compact.length} is not a multiple of 4: truncated or a character was lost in copy-paste`)
   const der = Buffer.from(compact, 'base64')
   const parsed = tryParse(der)

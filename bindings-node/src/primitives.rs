@@ -46,11 +46,12 @@ pub fn sign(
 }
 
 /// Verifies a gateway response body for `method` against the Alipay public
-/// key, over the exact signed substring. Returns the verified
+/// key, over the exact signed substring (encoded in `charset`, the charset of
+/// the request answered: default utf-8). Returns the verified
 /// `<method>_response` object (whatever its `code`); throws `ERR_SIGNATURE`,
 /// `ERR_UNSIGNED_RESPONSE`, `ERR_RESPONSE_FORMAT`, `ERR_DUPLICATE_NODE`.
 #[napi(
-    ts_args_type = "body: string, method: string, alipayPublicKey: PublicKey, opts?: { signType?: 'RSA2' | 'RSA' } | null",
+    ts_args_type = "body: string, method: string, alipayPublicKey: PublicKey, opts?: { signType?: 'RSA2' | 'RSA'; charset?: 'utf-8' | 'gbk' } | null",
     ts_return_type = "Record<string, unknown>"
 )]
 pub fn verify_response(
@@ -62,7 +63,8 @@ pub fn verify_response(
 ) -> napi::Result<Value> {
     guard(&env, || {
         let o = options("opts", opts.as_ref())?;
-        let verifier = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?);
+        let verifier = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?)
+            .with_charset(charset(o)?);
         Ok(Value::Object(verifier.verify(&body, &method)?.object))
     })
 }

@@ -6,13 +6,14 @@ use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::convert::{opt_str, options, sign_type};
+use crate::convert::{charset, opt_str, options, sign_type};
 use crate::error::guard;
 use crate::keys::PublicKey;
 
 /// Verifies gateway answers with the Alipay public key (or certificates, in
 /// certificate mode), optionally decrypting AES-encrypted nodes. Flows take
-/// a `Verifier`. `opts`: `{ signType?, encryptKey? }`.
+/// a `Verifier`. `opts`: `{ signType?, encryptKey?, charset? }` (`charset`:
+/// of the requests answered, default utf-8; the gateway signs answers in it).
 #[napi]
 pub struct Verifier {
     pub(crate) inner: CoreVerifier,
@@ -24,12 +25,13 @@ impl Verifier {
     /// `importPublicKey` in certificate mode, then `addCert` it).
     #[napi(
         constructor,
-        ts_args_type = "alipayPublicKey: PublicKey, opts?: { signType?: 'RSA2' | 'RSA'; encryptKey?: string } | null"
+        ts_args_type = "alipayPublicKey: PublicKey, opts?: { signType?: 'RSA2' | 'RSA'; encryptKey?: string; charset?: 'utf-8' | 'gbk' } | null"
     )]
     pub fn new(env: Env, alipay_public_key: &PublicKey, opts: Option<Value>) -> napi::Result<Self> {
         guard(&env, || {
             let o = options("opts", opts.as_ref())?;
-            let mut inner = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?);
+            let mut inner = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?)
+                .with_charset(charset(o)?);
             if let Some(k) = opt_str(o, "encryptKey")?.filter(|s| !s.is_empty()) {
                 inner =
                     inner.with_aes(AesKey::from_base64(k).map_err(|e| e.with_field("encryptKey"))?);

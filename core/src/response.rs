@@ -341,6 +341,8 @@ pub struct Verifier {
     certs: Vec<(String, PublicKey)>,
     sign_type: SignType,
     aes: Option<AesKey>,
+    /// Charset the gateway used for answers given as text to [`Verifier::verify`].
+    text_charset: Charset,
 }
 
 impl Verifier {
@@ -351,6 +353,7 @@ impl Verifier {
             certs: Vec::new(),
             sign_type,
             aes: None,
+            text_charset: Charset::Utf8,
         }
     }
 
@@ -363,6 +366,7 @@ impl Verifier {
             certs: Vec::new(),
             sign_type,
             aes: None,
+            text_charset: Charset::Utf8,
         };
         for pem in alipay_certs {
             v.add_cert(pem.as_ref())?;
@@ -433,9 +437,20 @@ impl Verifier {
         !self.certs.is_empty()
     }
 
-    /// Verifies a UTF-8 (or already decoded) response body for `method`.
+    /// The charset of the requests this verifier's answers respond to
+    /// (default UTF-8). The gateway answers in the request charset and signs
+    /// those bytes, so [`Verifier::verify`] checks the signature over the
+    /// signed node encoded back in `charset` (text decoded from GBK
+    /// re-encodes losslessly). Flows, which take answers as text, need it for GBK.
+    pub fn with_charset(mut self, charset: Charset) -> Self {
+        self.text_charset = charset;
+        self
+    }
+
+    /// Verifies an already decoded response body for `method` (see
+    /// [`Verifier::with_charset`] for answers to GBK requests).
     pub fn verify(&self, body: &str, method: &str) -> Result<VerifiedResponse> {
-        self.verify_text(body, method, Charset::Utf8)
+        self.verify_text(body, method, self.text_charset)
     }
 
     /// Verifies raw response bytes in `charset`: the body is decoded, the
@@ -657,6 +672,25 @@ mod tests {
         extract_signed_content(body, "alipay.trade.pay")
             .unwrap_err()
             .code()
+    }
+
+    #[test]
+    fn with_charset_verifies_text_decoded_from_gbk() {
+        use base64::Engine as _;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/keys");
+        let pem = std::fs::read_to_string(format!("{dir}/app-private-key.pem")).unwrap();
+        let key = crate::PrivateKey::parse(&pem).unwrap();
+        let content = r#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST","sub_msg":"交易不存在"}"#;
+        let gbk = Charset::Gbk.encode(content).unwrap();
+        let sig = base64::engine::general_purpose::STANDARD
+            .encode(key.sign(&gbk, SignType::Rsa2).unwrap());
+        let body = format!(r#"{{"alipay_trade_query_response":{content},"sign":"{sig}"}}"#);
+        let v = Verifier::new(key.public_key(), SignType::Rsa2);
+        let e = v.verify(&body, "alipay.trade.query").unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Signature);
+        let v = v.with_charset(Charset::Gbk);
+        let r = v.verify(&body, "alipay.trade.query").unwrap();
+        assert_eq!(r.sub_msg(), Some("交易不存在"));
     }
 
     #[test]

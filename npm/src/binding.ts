@@ -37,18 +37,29 @@ export interface SignOptions {
 export interface VerifyOptions {
   /** `RSA2` (default) or `RSA`. */
   signType?: 'RSA2' | 'RSA'
+  /** Charset of the request the response answers (default `utf-8`): the gateway signs its answer in it. */
+  charset?: 'utf-8' | 'gbk'
 }
 
 /** Configuration of a binding {@link Signer}. */
 export interface SignerConfig {
+  /** The APPID. */
   appId: string
+  /** Gateway URL (default: production). */
   gateway?: string
+  /** `RSA2` (default) or `RSA`. */
   signType?: 'RSA2' | 'RSA'
+  /** Request charset (default `utf-8`). */
   charset?: 'utf-8' | 'gbk'
+  /** `app_auth_token` (ISV acting for a merchant). */
   appAuthToken?: string
+  /** `notify_url`. */
   notifyUrl?: string
+  /** Certificate mode: `app_cert_sn`. */
   appCertSn?: string
+  /** Certificate mode: `alipay_root_cert_sn`. */
   alipayRootCertSn?: string
+  /** AES content-encryption key (base64). */
   encryptKey?: string
 }
 
@@ -103,31 +114,49 @@ export interface FlowClass<A extends unknown[]> {
 
 /** The whole binding surface. */
 export interface Binding {
-  /** The key classes, for `instanceof` checks (not constructible from JS). */
+  /** The private key class, for `instanceof` checks (not constructible from JS). */
   PrivateKey: abstract new (...args: never[]) => PrivateKey
+  /** See {@link Binding.PrivateKey}. */
   PublicKey: abstract new (...args: never[]) => PublicKey
+  /** Parses an app private key. */
   importPrivateKey(pem: string): PrivateKey
+  /** Parses an Alipay public key or certificate. */
   importPublicKey(pemOrCert: string): PublicKey
+  /** Throws `ERR_KEY_MISMATCH` when `alipayPublicKey` is the app's own public key. */
   checkNotAppKey(appPrivateKey: PrivateKey, alipayPublicKey: PublicKey): void
+  /** The sign content of `params`. */
   signContent(params: Record<string, string>): string
+  /** Base64 signature of `params`. */
   sign(params: Record<string, string>, privateKey: PrivateKey, opts?: SignOptions | null): string
+  /** Verified `<method>_response` object of `body`. */
   verifyResponse(
     body: string,
     method: string,
     alipayPublicKey: PublicKey,
     opts?: VerifyOptions | null,
   ): Record<string, unknown>
+  /** Verified notification parameters (throws when not verified). */
   verifyNotify(
     params: Record<string, string> | string,
     alipayPublicKey: PublicKey,
     opts?: VerifyOptions | null,
   ): Record<string, string>
+  /** `app_cert_sn` / `alipay_cert_sn` of a certificate. */
   certSn(certPem: string): string
+  /** `alipay_root_cert_sn` of a root bundle. */
   rootCertSn(bundlePem: string): string
+  /** Advisory payment-code check. */
   validateAuthCode(code: string): { valid: boolean; reason?: string }
+  /** Request signer class. */
   Signer: new (config: SignerConfig, privateKey: PrivateKey) => Signer
-  Verifier: new (alipayPublicKey: PublicKey, opts?: { signType?: 'RSA2' | 'RSA'; encryptKey?: string } | null) => Verifier
+  /** Response verifier class. */
+  Verifier: new (
+    alipayPublicKey: PublicKey,
+    opts?: { signType?: 'RSA2' | 'RSA'; encryptKey?: string; charset?: 'utf-8' | 'gbk' } | null,
+  ) => Verifier
+  /** Barcode payment flow class. */
   BarcodePayFlow: FlowClass<[]>
+  /** Refund flow class (`entropy`: 16 random bytes for a generated `outRequestNo`). */
   RefundFlow: FlowClass<[entropy: Uint8Array]>
 }
 

@@ -297,7 +297,7 @@ export class AlipayClient {
     }
     if (publicKey) {
       const pub = publicKey
-      const verifier = core(() => new b.Verifier(pub, { signType, encryptKey }))
+      const verifier = core(() => new b.Verifier(pub, { signType, encryptKey, charset }))
       if (certMode) core(() => verifier.addCert(alipayCert as string))
       this.#verifier = verifier
     }
@@ -520,6 +520,12 @@ export class AlipayClient {
     this.#checkFlowOptions(opts)
     const verifier = this.#needVerifier()
     const policy = this.#policy(opts, PAY_POLICY_KEYS)
+    const signer = this.#signer
+    if (signer && this.#charset === 'gbk' && !this.#customTransport) {
+      // refuse text GBK cannot carry before anything is sent (else the pay could not be built,
+      // which the flow would have to treat as an unknown result)
+      core(() => signer.buildRequest('alipay.trade.pay', JSON.stringify(order), Date.now()))
+    }
     const b = binding()
     const flow = core(() => new b.BarcodePayFlow(order, policy, verifier, Date.now()))
     return (await this.#run(flow, opts)) as PayOutcome

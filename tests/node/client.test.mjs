@@ -1,5 +1,6 @@
 // AlipayClient construction (eager validation) and one-shot calls with their error codes.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 
 import { authCode, control, fixture, lib, sandboxClient, tradeNo } from './helpers.mjs'
@@ -174,5 +175,55 @@ describe('execute and the thin calls', () => {
       { pollIntervalMs: 100, maxWaitMs: 300, cancelRetryIntervalMs: 10 },
     )
     assert.notEqual(forged.status, 'paid')
+  })
+})
+
+describe('certificate mode and GBK against the sandbox', () => {
+  const sandboxKeys = new URL('../../sandbox/keys/', import.meta.url)
+  const read = (f) => readFileSync(new URL(f, sandboxKeys), 'utf8')
+
+  test('certificate mode: app_cert_sn/alipay_root_cert_sn sent, answers verified by alipay_cert_sn', async () => {
+    const c = new AlipayClient({
+      appId: sb.demoApp.appId,
+      privateKey: sb.demoApp.privateKey,
+      appCert: fixture('keys/appCertPublicKey_2021001161683774.crt'),
+      alipayCert: read('sandbox-alipay-cert.crt'),
+      alipayRootCert: read('sandbox-root-ca.crt'),
+      gateway: sb.url,
+    })
+    const outcome = await c.barcodePay(
+      { outTradeNo: tradeNo('CM'), authCode: authCode('28102'), totalAmount: '3.00', subject: 'cert' },
+      { pollIntervalMs: 100 },
+    )
+    assert.equal(outcome.status, 'paid', JSON.stringify(outcome))
+    // a client holding another Alipay certificate cannot verify the sandbox's answers
+    const wrong = new AlipayClient({
+      appId: sb.demoApp.appId,
+      privateKey: sb.demoApp.privateKey,
+      appCert: fixture('keys/appCertPublicKey_2021001161683774.crt'),
+      alipayCert: fixture('keys/alipayCertPublicKey_RSA2.crt'),
+      alipayRootCert: read('sandbox-root-ca.crt'),
+      gateway: sb.url,
+    })
+    await assert.rejects(wrong.query({ outTradeNo: 'x' }), (e) => ['ERR_CERT', 'ERR_SIGNATURE'].includes(e.code))
+  })
+
+  test('GBK requests and answers (Chinese subject)', async () => {
+    const c = new AlipayClient({
+      appId: sb.demoApp.appId,
+      privateKey: sb.demoApp.privateKey,
+      alipayPublicKey: sb.alipayPublicKey,
+      gateway: sb.url,
+      charset: 'gbk',
+    })
+    const out = tradeNo('GB')
+    const outcome = await c.barcodePay({ outTradeNo: out, authCode: authCode('280'), totalAmount: '6.60', subject: '咖啡两杯' }, { pollIntervalMs: 100 })
+    assert.equal(outcome.status, 'paid', JSON.stringify(outcome))
+    await assert.rejects(c.query({ outTradeNo: tradeNo('NX') }), (e) => e.code === 'ERR_GATEWAY' && /[\u4e00-\u9fff]/.test(e.subMsg))
+    // text GBK cannot represent is refused before sending
+    await assert.rejects(
+      c.barcodePay({ outTradeNo: tradeNo('GE'), authCode: authCode('280'), totalAmount: '1.00', subject: 'emoji 😀' }),
+      { code: 'ERR_CHARSET' },
+    )
   })
 })

@@ -707,3 +707,71 @@ fn generate_from_injected_rng() {
         ErrorCode::KeySize
     );
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn der_of(f: &str) -> Vec<u8> {
+        let t: String = shared(f)
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(t.trim())
+            .unwrap()
+    }
+
+    fn allowed(code: ErrorCode) -> bool {
+        matches!(
+            code,
+            ErrorCode::KeyFormat | ErrorCode::KeyKind | ErrorCode::KeySize
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_text(text in "\\PC{0,200}") {
+            if let Err(e) = PrivateKey::parse(&text) { prop_assert!(allowed(e.code())); }
+            if let Err(e) = PublicKey::parse(&text) { prop_assert!(allowed(e.code())); }
+        }
+
+        #[test]
+        fn arbitrary_der(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            prop_assert!(PrivateKey::parse(&b64).is_err());
+            prop_assert!(PublicKey::parse(&b64).is_err());
+            prop_assert!(PrivateKey::from_der(&bytes).is_err());
+            prop_assert!(PublicKey::from_der(&bytes).is_err());
+        }
+
+        /// One corrupted byte anywhere in a real key's DER: an error with a
+        /// key code, or (if the change hits a field that does not matter) a
+        /// key that still signs or reports an error, never a panic.
+        #[test]
+        fn mutated_real_keys(pos in any::<prop::sample::Index>(), flip in 1u8..=255, which in 0usize..3) {
+            let f = ["app-private-key-no-wrapper.pem", "app-private-key-pkcs8-no-wrapper.pem", "app-public-key-no-wrapper.pem"][which];
+            let mut der = der_of(f);
+            let i = pos.index(der.len());
+            der[i] ^= flip;
+            if which < 2 {
+                match PrivateKey::from_der(&der) {
+                    Ok(k) => {
+                        let sig = k.sign(b"probe", SignType::Rsa2);
+                        if let Ok(sig) = sig {
+                            let _ = k.public_key().verify(b"probe", &sig, SignType::Rsa2);
+                        }
+                    }
+                    Err(e) => prop_assert!(allowed(e.code()), "{e}"),
+                }
+            } else {
+                match PublicKey::from_der(&der) {
+                    Ok(k) => { let _ = k.verify(b"probe", &[0u8; 256], SignType::Rsa2); }
+                    Err(e) => prop_assert!(allowed(e.code()), "{e}"),
+                }
+            }
+        }
+    }
+}

@@ -36,6 +36,7 @@ use crate::sign::SignType;
 
 /// Which implementation performs an RSA operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Backend {
     /// RustCrypto `rsa` (portable, always available).
     Portable,

@@ -48,6 +48,7 @@ pub enum KeySyntax {
 
 /// How a key's DER was wrapped in the text it was parsed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum KeyArmor {
     /// PEM with `-----BEGIN ...-----` / `-----END ...-----` lines.
     Pem,

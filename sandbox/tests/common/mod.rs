@@ -304,3 +304,4 @@ pub fn code(prefix: &str, n: u64) -> String {
     assert_eq!(c.len(), 18, "{c}");
     c
 }
+pub mod driver;

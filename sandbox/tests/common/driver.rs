@@ -1,0 +1,280 @@
+//! A real-time driver for the core flows ([`BarcodePay`], [`Refund`]): it
+//! loops `poll(now)`, signs each `Call` with the core `Signer`, POSTs it over
+//! real HTTP to an in-process sandbox (per-call timeout), feeds the raw body
+//! (or the transport error / HTTP status) back, sleeps on `Wait` against the
+//! real clock, collects events and returns the outcome.
+//!
+//! Options simulate a cashier abort and POS crashes (snapshot, drop the
+//! flow, resume a fresh one from the snapshot).
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use alipay_f2f_core::flow::{
+    Action, ApiCall, BarcodePay, CallId, Event, Outcome, Refund, TransportError,
+};
+use alipay_f2f_core::response::Verifier;
+use alipay_f2f_sandbox::server::now_ms;
+
+use super::{App, Exchange};
+
+/// The operations the driver needs from a flow (both machines have them).
+pub trait Flow: Sized {
+    fn poll(&mut self, now_ms: u64) -> Action;
+    fn handle_response(
+        &mut self,
+        id: CallId,
+        body: &str,
+        now_ms: u64,
+    ) -> alipay_f2f_core::Result<()>;
+    fn handle_transport_error(
+        &mut self,
+        id: CallId,
+        err: TransportError,
+        now_ms: u64,
+    ) -> alipay_f2f_core::Result<()>;
+    fn abort(&mut self, now_ms: u64);
+    fn snapshot(&self) -> String;
+    fn resume(snapshot: &str, verifier: Verifier, now_ms: u64) -> alipay_f2f_core::Result<Self>;
+}
+
+macro_rules! impl_flow {
+    ($t:ty) => {
+        impl Flow for $t {
+            fn poll(&mut self, now_ms: u64) -> Action {
+                <$t>::poll(self, now_ms)
+            }
+            fn handle_response(
+                &mut self,
+                id: CallId,
+                body: &str,
+                now_ms: u64,
+            ) -> alipay_f2f_core::Result<()> {
+                <$t>::handle_response(self, id, body, now_ms)
+            }
+            fn handle_transport_error(
+                &mut self,
+                id: CallId,
+                err: TransportError,
+                now_ms: u64,
+            ) -> alipay_f2f_core::Result<()> {
+                <$t>::handle_transport_error(self, id, err, now_ms)
+            }
+            fn abort(&mut self, now_ms: u64) {
+                <$t>::abort(self, now_ms)
+            }
+            fn snapshot(&self) -> String {
+                <$t>::snapshot(self)
+            }
+            fn resume(
+                snapshot: &str,
+                verifier: Verifier,
+                now_ms: u64,
+            ) -> alipay_f2f_core::Result<Self> {
+                <$t>::resume(snapshot, verifier, now_ms)
+            }
+        }
+    };
+}
+
+impl_flow!(BarcodePay);
+impl_flow!(Refund);
+
+/// How to drive.
+#[derive(Debug, Clone, Default)]
+pub struct DriveOptions {
+    /// Call `abort` this long after the start (checked while waiting).
+    pub abort_after: Option<Duration>,
+    /// Crash and resume at every quiescent step (after each event, each
+    /// handled answer and each wait): nothing is in flight then.
+    pub crash_when_idle: bool,
+    /// Crash after performing each call, before its answer is fed back
+    /// (the answer is lost), at most this many times.
+    pub crash_with_call_in_flight: u32,
+    /// Stop with a panic after this many loop iterations (a hung flow).
+    pub max_steps: Option<usize>,
+}
+
+/// What a driven flow produced.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// Set when the flow is done (always, for a `Run` that `drive` returns).
+    pub outcome: Option<Outcome>,
+    pub events: Vec<Event>,
+    /// `(method, what the transport produced)` for each call performed.
+    pub calls: Vec<(String, String)>,
+    /// Every snapshot taken (crash simulations).
+    pub snapshots: Vec<String>,
+    pub resumes: u32,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    pub fn outcome(&self) -> &Outcome {
+        self.outcome.as_ref().expect("driven to the end")
+    }
+
+    pub fn status(&self) -> &'static str {
+        self.outcome().status()
+    }
+
+    pub fn methods(&self) -> Vec<&str> {
+        self.calls.iter().map(|(m, _)| m.as_str()).collect()
+    }
+
+    pub fn count(&self, method: &str) -> usize {
+        self.calls.iter().filter(|(m, _)| m == method).count()
+    }
+}
+
+/// The result of one exchange, as a flow must hear it.
+pub enum Delivery {
+    Body(String),
+    Failed(TransportError),
+}
+
+impl Delivery {
+    fn describe(&self) -> String {
+        match self {
+            Delivery::Body(b) => format!("body {} bytes", b.len()),
+            Delivery::Failed(e) => format!("{e:?}"),
+        }
+    }
+}
+
+/// Signs and POSTs `call` with a timeout of `call.timeout_ms`.
+pub async fn perform(app: &App, call: &ApiCall) -> Delivery {
+    let req = match app
+        .signer
+        .build_request(&call.method, &call.biz_content, now_ms())
+    {
+        Ok(r) => r,
+        Err(e) => {
+            return Delivery::Failed(TransportError::Network {
+                message: format!("could not build the request: {e}"),
+            })
+        }
+    };
+    let limit = Duration::from_millis(call.timeout_ms);
+    match tokio::time::timeout(limit, app.send_request(&req)).await {
+        Err(_) => Delivery::Failed(TransportError::Timeout),
+        Ok(Exchange::Dropped) => Delivery::Failed(TransportError::Network {
+            message: "connection closed without a response".into(),
+        }),
+        Ok(Exchange::Answered(raw)) if raw.status != 200 => {
+            Delivery::Failed(TransportError::Http { status: raw.status })
+        }
+        Ok(Exchange::Answered(raw)) if !raw.complete() => {
+            Delivery::Failed(TransportError::Network {
+                message: "connection closed mid-body".into(),
+            })
+        }
+        Ok(Exchange::Answered(raw)) => match String::from_utf8(raw.body) {
+            Ok(text) => Delivery::Body(text),
+            Err(_) => Delivery::Failed(TransportError::Network {
+                message: "body is not UTF-8".into(),
+            }),
+        },
+    }
+}
+
+async fn sleep_until_ms(until_ms: u64) {
+    let now = now_ms();
+    if until_ms > now {
+        tokio::time::sleep(Duration::from_millis(until_ms - now)).await;
+    }
+}
+
+fn crash<F: Flow>(flow: &mut F, verifier: &Verifier, run: &mut Run) {
+    let snap = flow.snapshot();
+    *flow = F::resume(&snap, verifier.clone(), now_ms()).expect("resume from own snapshot");
+    run.snapshots.push(snap);
+    run.resumes += 1;
+}
+
+/// Drives `flow` to its outcome against the sandbox `app` talks to.
+pub async fn drive<F: Flow>(app: &App, mut flow: F, opts: &DriveOptions) -> Run {
+    let started = std::time::Instant::now();
+    let abort_at = opts.abort_after.map(|d| now_ms() + d.as_millis() as u64);
+    let mut aborted = false;
+    let mut in_flight_crashes = 0;
+    let mut run = Run {
+        outcome: None,
+        events: Vec::new(),
+        calls: Vec::new(),
+        snapshots: Vec::new(),
+        resumes: 0,
+        elapsed: Duration::ZERO,
+    };
+    let max_steps = opts.max_steps.unwrap_or(10_000);
+    for _ in 0..max_steps {
+        match flow.poll(now_ms()) {
+            Action::Done(o) => {
+                run.outcome = Some(o);
+                run.elapsed = started.elapsed();
+                return run;
+            }
+            Action::Event(e) => {
+                run.events.push(e);
+                let idle = !run.calls.is_empty() && !is_call_or_resume_event(run.events.last());
+                if opts.crash_when_idle && idle {
+                    crash(&mut flow, &app.verifier, &mut run);
+                }
+            }
+            Action::Wait { until_ms } => {
+                match abort_at.filter(|_| !aborted) {
+                    Some(at) if at <= until_ms => {
+                        sleep_until_ms(at).await;
+                        aborted = true;
+                        flow.abort(now_ms());
+                    }
+                    _ => sleep_until_ms(until_ms).await,
+                }
+                if opts.crash_when_idle && !run.calls.is_empty() {
+                    crash(&mut flow, &app.verifier, &mut run);
+                }
+            }
+            Action::Call(call) => {
+                let delivery = perform(app, &call).await;
+                run.calls.push((call.method.clone(), delivery.describe()));
+                if in_flight_crashes < opts.crash_with_call_in_flight {
+                    // The POS dies before it hears the answer.
+                    in_flight_crashes += 1;
+                    crash(&mut flow, &app.verifier, &mut run);
+                    continue;
+                }
+                let now = now_ms();
+                match delivery {
+                    Delivery::Body(text) => flow.handle_response(call.id, &text, now),
+                    Delivery::Failed(err) => flow.handle_transport_error(call.id, err, now),
+                }
+                .expect("the call is in flight");
+                if opts.crash_when_idle {
+                    crash(&mut flow, &app.verifier, &mut run);
+                }
+            }
+        }
+    }
+    panic!(
+        "flow did not finish in {max_steps} steps; events: {:?}",
+        run.events
+    );
+}
+
+/// Events announcing a call (`paySent`, `query`, ...) come right before the
+/// `Call` action: the call is created then, so a crash there loses it. A
+/// `resumed` event follows each resume (crashing on it would never end).
+fn is_call_or_resume_event(e: Option<&Event>) -> bool {
+    matches!(
+        e,
+        Some(
+            Event::PaySent { .. }
+                | Event::Query { .. }
+                | Event::Cancel { .. }
+                | Event::Refund { .. }
+                | Event::RefundQuery { .. }
+                | Event::Resumed { .. }
+        )
+    )
+}

@@ -84,7 +84,8 @@ impl_flow!(Refund);
 /// How to drive.
 #[derive(Debug, Clone, Default)]
 pub struct DriveOptions {
-    /// Call `abort` this long after the start (checked while waiting).
+    /// Call `abort` this long after the start: while waiting, or during a
+    /// call (whose exchange is then dropped and reported `Aborted`).
     pub abort_after: Option<Duration>,
     /// Crash and resume at every quiescent step (after each event, each
     /// handled answer and each wait): nothing is in flight then.
@@ -236,7 +237,21 @@ pub async fn drive<F: Flow>(app: &App, mut flow: F, opts: &DriveOptions) -> Run 
                 }
             }
             Action::Call(call) => {
-                let delivery = perform(app, &call).await;
+                let delivery = match abort_at.filter(|_| !aborted) {
+                    // The cashier may abort while the call is in flight: the
+                    // driver then drops the exchange and reports `Aborted`.
+                    Some(at) => {
+                        tokio::select! {
+                            d = perform(app, &call) => d,
+                            _ = sleep_until_ms(at) => {
+                                aborted = true;
+                                flow.abort(now_ms());
+                                Delivery::Failed(TransportError::Aborted)
+                            }
+                        }
+                    }
+                    None => perform(app, &call).await,
+                };
                 run.calls.push((call.method.clone(), delivery.describe()));
                 if in_flight_crashes < opts.crash_with_call_in_flight {
                     // The POS dies before it hears the answer.

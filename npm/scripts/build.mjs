@@ -44,9 +44,12 @@ function buildNative() {
     '--package-json-path', 'package.json',
     '--output-dir', 'native', '--js', 'index.js', '--dts', 'index.d.ts',
   ])
-  run('cargo', ['build', ...(release ? ['--release'] : []), '-p', 'alipay-f2f-sandbox', '--bin', 'alipay-f2f-sandbox'], { cwd: repo })
+  // same explicit --target as `napi build`, so the core's release artifacts are shared, not rebuilt
+  const host = /^host: (.+)$/m.exec(spawnSync('rustc', ['-vV'], { encoding: 'utf8' }).stdout)?.[1]
+  if (!host) throw new Error('cannot read the host triple from `rustc -vV`')
+  run('cargo', ['build', ...(release ? ['--release'] : []), '--target', host, '-p', 'alipay-f2f-sandbox', '--bin', 'alipay-f2f-sandbox'], { cwd: repo })
   const exe = process.platform === 'win32' ? 'alipay-f2f-sandbox.exe' : 'alipay-f2f-sandbox'
-  const built = join(cargoTargetDir(), release ? 'release' : 'debug', exe)
+  const built = join(cargoTargetDir(), host, release ? 'release' : 'debug', exe)
   copyFileSync(built, join(pkg, 'native', exe))
   chmodSync(join(pkg, 'native', exe), 0o755)
   copyFileSync(join(repo, 'sandbox', 'keys', 'demo-app-private-key.pem'), join(pkg, 'native', 'sandbox-demo-app-private-key.pem'))

@@ -82,8 +82,8 @@ export interface FlowOptions {
   signal?: AbortSignal
   /** Progress events for the cashier's screen and logs. */
   onEvent?: (event: FlowEvent) => void
-  /** JSON snapshot after every state change (and before every call): persist it to resume after a crash. */
-  onSnapshot?: (snapshot: string) => void
+  /** JSON snapshot after every state change and before every call: persist it to resume after a crash (a returned promise is awaited). */
+  onSnapshot?: (snapshot: string) => void | Promise<void>
   /** Interval between `alipay.trade.query` polls while the buyer confirms (default 5000). */
   pollIntervalMs?: number
   /** How long to wait for the buyer before cancelling (default 30000, at most 60000). */
@@ -106,8 +106,8 @@ export interface RefundFlowOptions {
   signal?: AbortSignal
   /** Progress events. */
   onEvent?: (event: FlowEvent) => void
-  /** JSON snapshot after every state change (persist it to resume). */
-  onSnapshot?: (snapshot: string) => void
+  /** JSON snapshot after every state change and before every call (a returned promise is awaited). */
+  onSnapshot?: (snapshot: string) => void | Promise<void>
   /** Per-call timeout (default: the client's `timeoutMs`). */
   callTimeoutMs?: number
   /** Refund retries with the same `outRequestNo` when the result is not proven (default 2). */

@@ -26,9 +26,10 @@ export interface DriveOptions {
   /**
    * Called with the flow's JSON snapshot before every call is sent and after
    * every state change. Persist it to resume after a crash
-   * (`client.resumeBarcodePay(snapshot)`).
+   * (`client.resumeBarcodePay(snapshot)`). A returned promise is awaited
+   * before the flow goes on (so a call is never sent before its record is saved).
    */
-  onSnapshot?: (snapshot: string) => void
+  onSnapshot?: (snapshot: string) => void | Promise<void>
   /** Clock (epoch ms); default `Date.now`. */
   now?: () => number
 }
@@ -112,7 +113,9 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
   const { transport, signal, onEvent, onSnapshot } = opts
   let aborted = false
 
-  const snapshot = () => {
+  // An async onSnapshot (e.g. a database write) is awaited: the call is not sent before
+  // the state that records it is persisted.
+  const snapshot = async () => {
     if (!onSnapshot) return
     let s: string
     try {
@@ -121,7 +124,7 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
       throw fromCore(e)
     }
     try {
-      onSnapshot(s)
+      await onSnapshot(s)
     } catch (e) {
       reportCallbackError('onSnapshot', e)
     }
@@ -133,17 +136,17 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
       throw fromCore(e)
     }
   }
-  const checkAbort = () => {
+  const checkAbort = async () => {
     if (!aborted && signal?.aborted) {
       aborted = true
       step(() => flow.abort(now()))
-      snapshot()
+      await snapshot()
     }
   }
 
-  snapshot()
+  await snapshot()
   for (;;) {
-    checkAbort()
+    await checkAbort()
     const a: Action = step(() => flow.poll(now()))
     switch (a.type) {
       case 'event':
@@ -159,10 +162,10 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
         await sleep(a.untilMs - now(), aborted ? undefined : signal)
         break
       case 'done':
-        snapshot()
+        await snapshot()
         return a.outcome
       case 'call': {
-        snapshot() // persisted with the call in flight: a crash from here on resumes as "unknown"
+        await snapshot() // persisted with the call in flight: a crash from here on resumes as "unknown"
         const timeout = AbortSignal.timeout(Math.max(1, a.timeoutMs))
         const callerSignal = aborted ? undefined : signal
         const callSignal = callerSignal ? AbortSignal.any([timeout, callerSignal]) : timeout
@@ -185,7 +188,7 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
           // passed); it left its state unchanged and will report the timeout itself.
           if (!(err instanceof AlipayError && err.code === 'ERR_FLOW_STATE')) throw err
         }
-        snapshot()
+        await snapshot()
         break
       }
       default: {

@@ -192,3 +192,34 @@ describe('bad input', () => {
     await assert.rejects(client.barcodePay(base(), { pollIntervalMs: 1 }), { code: 'ERR_INVALID_ARGUMENT', field: 'pollIntervalMs' })
   })
 })
+
+describe('snapshots', () => {
+  test('an async onSnapshot is awaited: every call is persisted (in flight) before it is sent', async () => {
+    const backend = new lib.AlipayClient({ appId: sb.demoApp.appId, privateKey: sb.demoApp.privateKey, gateway: sb.url })
+    let persisted = null
+    const sent = []
+    const frontend = new lib.AlipayClient({
+      appId: sb.demoApp.appId,
+      alipayPublicKey: sb.alipayPublicKey,
+      transport: async (call, signal) => {
+        const state = JSON.parse(persisted).state
+        sent.push({ method: call.method, inFlight: state.inFlight })
+        return backend.forward(call, { signal })
+      },
+    })
+    const outcome = await frontend.barcodePay(
+      { outTradeNo: tradeNo('SN'), authCode: authCode('28103'), totalAmount: '4.00', subject: 'x' },
+      {
+        ...FAST,
+        onSnapshot: async (s) => {
+          await new Promise((r) => setTimeout(r, 20)) // a slow store
+          persisted = s
+        },
+      },
+    )
+    assert.equal(outcome.status, 'paid')
+    assert.ok(sent.length >= 2)
+    for (const s of sent) assert.ok(s.inFlight && typeof s.inFlight.id === 'number', JSON.stringify(s))
+    assert.equal(JSON.parse(persisted).state.outcome.status, 'paid')
+  })
+})

@@ -16,11 +16,15 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use alipay_f2f_core::charset::Charset;
 use alipay_f2f_core::flow::{
     BarcodePay, CancelAction, CancelReason, Event, FailReason, Outcome, PayOrder, Policy, Refund,
     RefundOrder, RefundPolicy, UnknownReason, METHOD_CANCEL, METHOD_PAY, METHOD_QUERY,
     METHOD_REFUND, METHOD_REFUND_QUERY,
 };
+use alipay_f2f_core::request::SignerConfig;
+use alipay_f2f_core::response::Verifier;
+use alipay_f2f_core::sign::SignType;
 use alipay_f2f_sandbox::server::now_ms;
 use alipay_f2f_sandbox::trade::{Trade, TradeStatus};
 use alipay_f2f_sandbox::{Fault, GatewayConfig, SandboxServer, DEMO_APP_ID};
@@ -981,6 +985,107 @@ async fn concurrent_refunds_with_one_request_number_refund_once() {
         o => panic!("{o:?}"),
     }
     assert_eq!(refunded_total(&sb.server, "E_rf_same"), 300);
+}
+
+// ------------------------------------------- sign types, GBK, certificates
+
+/// The flows with RSA (SHA1) signatures, GBK requests and answers (fed as
+/// bytes and as decoded text), and certificate mode: a password payment, an
+/// unconfirmed payment cancelled, a partial refund.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_variants_rsa_gbk_and_certificate_mode() {
+    let server = Arc::new(start(e2e_config()).await);
+    let addr = server.addr();
+    let demo_key = alipay_f2f_sandbox::DEMO_APP_PRIVATE_KEY_PEM;
+    let mut variants: Vec<(&str, App, DriveOptions)> = Vec::new();
+
+    let mut cfg = SignerConfig::new(DEMO_APP_ID);
+    cfg.sign_type = SignType::Rsa;
+    variants.push(("rsa", App::new(addr, cfg, demo_key), no_opts()));
+
+    let mut cfg = SignerConfig::new(DEMO_APP_ID);
+    cfg.charset = Charset::Gbk;
+    variants.push((
+        "gbk_bytes",
+        App::new(addr, cfg.clone(), demo_key),
+        no_opts(),
+    ));
+    let mut gbk_text = App::new(addr, cfg, demo_key);
+    gbk_text.verifier = gbk_text.verifier.clone().with_charset(Charset::Gbk);
+    let opts = DriveOptions {
+        decode_text: true,
+        crash_when_idle: true,
+        ..DriveOptions::default()
+    };
+    variants.push(("gbk_text", gbk_text, opts));
+
+    let mut cfg = SignerConfig::new(DEMO_APP_ID);
+    cfg.app_cert_sn = Some("0123456789abcdef0123456789abcdef".into());
+    cfg.alipay_root_cert_sn = Some(alipay_f2f_sandbox::SANDBOX_ROOT_CERT_SN.into());
+    let mut cert = App::new(addr, cfg, demo_key);
+    cert.verifier = Verifier::from_certs(
+        &[alipay_f2f_sandbox::SANDBOX_ALIPAY_CERT_PEM],
+        SignType::Rsa2,
+    )
+    .unwrap();
+    variants.push(("cert", cert, no_opts()));
+
+    let mut tasks = Vec::new();
+    for (i, (name, app, opts)) in variants.into_iter().enumerate() {
+        let server = server.clone();
+        tasks.push(tokio::spawn(async move {
+            variant(&server, i, name, &app, &opts).await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
+
+async fn variant(server: &SandboxServer, i: usize, name: &str, app: &App, opts: &DriveOptions) {
+    let n = i as u64 * 10;
+    let otn = format!("E_{name}");
+    let mut o = order(&otn, &code("2810", n + 1), "8.80");
+    o.subject = "乌龙茶 A&B=1".into();
+    let flow = BarcodePay::new(o, policy(), app.verifier.clone(), now_ms()).unwrap();
+    let run = drive(app, flow, opts).await;
+    check_pay(server, &otn, "8.80", &run);
+    assert_paid_by(&run, METHOD_QUERY);
+    assert!(
+        !run.events
+            .iter()
+            .any(|e| matches!(e, Event::Rejected { .. })),
+        "{name}: {:?}",
+        run.events
+    );
+    assert_eq!(trade(server, &otn).unwrap().subject, "乌龙茶 A&B=1");
+
+    let otn_c = format!("E_{name}_cancel");
+    let flow = BarcodePay::new(
+        order(&otn_c, &code("2820", n + 2), "1.00"),
+        policy(),
+        app.verifier.clone(),
+        now_ms(),
+    )
+    .unwrap();
+    let run = drive(app, flow, opts).await;
+    check_pay(server, &otn_c, "1.00", &run);
+    assert_cancelled(&run, CancelAction::Close, CancelReason::Timeout);
+
+    let flow = Refund::new(
+        RefundOrder {
+            refund_reason: Some("退一件".into()),
+            ..refund_order(&otn, "3.00", Some("V1"))
+        },
+        refund_policy(),
+        app.verifier.clone(),
+        [1; 16],
+        now_ms(),
+    )
+    .unwrap();
+    let run = drive(app, flow, opts).await;
+    assert_refunded(&run, METHOD_REFUND, "3.00");
+    assert_eq!(refunded_total(server, &otn), 300);
 }
 
 // ------------------------------------------------------------ concurrency

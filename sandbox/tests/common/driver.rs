@@ -11,6 +11,7 @@
 
 use std::time::Duration;
 
+use alipay_f2f_core::charset::Charset;
 use alipay_f2f_core::flow::{
     Action, ApiCall, BarcodePay, CallId, Event, Outcome, Refund, TransportError,
 };
@@ -26,6 +27,13 @@ pub trait Flow: Sized {
         &mut self,
         id: CallId,
         body: &str,
+        now_ms: u64,
+    ) -> alipay_f2f_core::Result<()>;
+    fn handle_response_bytes(
+        &mut self,
+        id: CallId,
+        body: &[u8],
+        charset: Charset,
         now_ms: u64,
     ) -> alipay_f2f_core::Result<()>;
     fn handle_transport_error(
@@ -52,6 +60,15 @@ macro_rules! impl_flow {
                 now_ms: u64,
             ) -> alipay_f2f_core::Result<()> {
                 <$t>::handle_response(self, id, body, now_ms)
+            }
+            fn handle_response_bytes(
+                &mut self,
+                id: CallId,
+                body: &[u8],
+                charset: Charset,
+                now_ms: u64,
+            ) -> alipay_f2f_core::Result<()> {
+                <$t>::handle_response_bytes(self, id, body, charset, now_ms)
             }
             fn handle_transport_error(
                 &mut self,
@@ -93,6 +110,9 @@ pub struct DriveOptions {
     /// Crash after performing each call, before its answer is fed back
     /// (the answer is lost), at most this many times.
     pub crash_with_call_in_flight: u32,
+    /// For apps in another charset than UTF-8: decode the answer and feed
+    /// text (the flow's verifier must know the charset) instead of bytes.
+    pub decode_text: bool,
     /// Stop with a panic after this many loop iterations (a hung flow).
     pub max_steps: Option<usize>,
 }
@@ -131,7 +151,8 @@ impl Run {
 
 /// The result of one exchange, as a flow must hear it.
 pub enum Delivery {
-    Body(String),
+    /// The raw body, in the app's charset.
+    Body(Vec<u8>),
     Failed(TransportError),
 }
 
@@ -171,12 +192,7 @@ pub async fn perform(app: &App, call: &ApiCall) -> Delivery {
                 message: "connection closed mid-body".into(),
             })
         }
-        Ok(Exchange::Answered(raw)) => match String::from_utf8(raw.body) {
-            Ok(text) => Delivery::Body(text),
-            Err(_) => Delivery::Failed(TransportError::Network {
-                message: "body is not UTF-8".into(),
-            }),
-        },
+        Ok(Exchange::Answered(raw)) => Delivery::Body(raw.body),
     }
 }
 
@@ -261,7 +277,27 @@ pub async fn drive<F: Flow>(app: &App, mut flow: F, opts: &DriveOptions) -> Run 
                 }
                 let now = now_ms();
                 match delivery {
-                    Delivery::Body(text) => flow.handle_response(call.id, &text, now),
+                    // UTF-8 apps: text. Other charsets: the raw bytes, or the
+                    // decoded text (the flow's verifier then knows the charset).
+                    Delivery::Body(bytes) if app.charset == Charset::Utf8 => {
+                        match String::from_utf8(bytes) {
+                            Ok(text) => flow.handle_response(call.id, &text, now),
+                            Err(_) => flow.handle_transport_error(
+                                call.id,
+                                TransportError::Network {
+                                    message: "body is not UTF-8".into(),
+                                },
+                                now,
+                            ),
+                        }
+                    }
+                    Delivery::Body(bytes) if opts.decode_text => {
+                        let text = app.charset.decode(&bytes).expect("decodable answer");
+                        flow.handle_response(call.id, &text, now)
+                    }
+                    Delivery::Body(bytes) => {
+                        flow.handle_response_bytes(call.id, &bytes, app.charset, now)
+                    }
                     Delivery::Failed(err) => flow.handle_transport_error(call.id, err, now),
                 }
                 .expect("the call is in flight");

@@ -613,7 +613,89 @@ async fn abort_with_the_pay_in_flight_reverses_it() {
     assert_nothing_left_open(&sb.server, &[]);
 }
 
+// ------------------------------------------- business clock and expiry
+
+/// Moves the sandbox's business clock `ms` forward after `after`.
+fn advance_clock_later(sb: &Sandbox, after: Duration, ms: u64) {
+    let addr = sb.server.addr();
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
+        let (status, _) = control(
+            addr,
+            "POST",
+            "/__sandbox/clock",
+            Some(serde_json::json!({ "advance_ms": ms })),
+        )
+        .await;
+        assert_eq!(status, 200);
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expiry_and_cancel_window() {
+    let sb = sandbox().await;
+    // timeout_express 1m passes while the flow polls: the trade closes by
+    // itself, the query proves it, nothing to cancel.
+    advance_clock_later(&sb, Duration::from_millis(300), 120_000);
+    let mut o = order("E_expired", &code("2820", 1), "1.00");
+    o.timeout_express = Some("1m".into());
+    let flow = BarcodePay::new(o, policy(), sb.app.verifier.clone(), now_ms()).unwrap();
+    let run = drive(&sb.app, flow, &no_opts()).await;
+    check_pay(&sb.server, "E_expired", "1.00", &run);
+    assert_failed(&run, FailReason::TradeClosed, None);
+    assert_eq!(run.count(METHOD_CANCEL), 0);
+
+    // More than 24 h pass before the cancel: the gateway refuses it for
+    // good; the flow says so (unknown, to reconcile) instead of retrying.
+    advance_clock_later(&sb, Duration::from_millis(300), 25 * 3_600_000);
+    let mut o = order("E_too_late", &code("2820", 2), "1.00");
+    o.timeout_express = Some("15d".into());
+    let flow = BarcodePay::new(o, policy(), sb.app.verifier.clone(), now_ms()).unwrap();
+    let run = drive(&sb.app, flow, &no_opts()).await;
+    check_pay(&sb.server, "E_too_late", "1.00", &run);
+    match run.outcome() {
+        Outcome::Unknown { reason, paid, .. } => {
+            assert_eq!(*reason, UnknownReason::CancelRefused);
+            assert!(!paid);
+        }
+        o => panic!("expected unknown, got {o:?}"),
+    }
+    assert_eq!(run.count(METHOD_CANCEL), 1);
+    assert!(run.events.iter().any(|e| matches!(e,
+        Event::Answer { sub_code: Some(s), .. } if s == "ACQ.TRADE_CANCEL_TIME_OUT")));
+}
+
 // ------------------------------------------------------ crash and resume
+
+/// A POS that crashes right after persisting the new flow cannot know
+/// whether the pay left: the resumed flow never sends it, it queries, then
+/// cancels the order number so that a pay in transit can never charge.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crash_before_the_pay_never_sends_it_and_closes_the_number() {
+    let sb = sandbox().await;
+    let flow = BarcodePay::new(
+        order("E_pre_crash", &code("2800", 1), "1.00"),
+        policy(),
+        sb.app.verifier.clone(),
+        now_ms(),
+    )
+    .unwrap();
+    let snap = flow.snapshot();
+    drop(flow);
+    let flow = BarcodePay::resume(&snap, sb.app.verifier.clone(), now_ms()).unwrap();
+    let run = drive(&sb.app, flow, &no_opts()).await;
+    check_pay(&sb.server, "E_pre_crash", "1.00", &run);
+    assert_eq!(run.methods(), [METHOD_QUERY, METHOD_CANCEL]);
+    assert_cancelled(&run, CancelAction::Close, CancelReason::Unknown);
+    // The pay arriving late (same order, same code) is refused.
+    let late = pay(&sb, "E_pre_crash", &code("2800", 1), "1.00", &no_opts()).await;
+    assert_failed(
+        &late,
+        FailReason::BusinessFailed,
+        Some("ACQ.TRADE_HAS_CLOSE"),
+    );
+    assert!(trade(&sb.server, "E_pre_crash").is_none());
+}
 
 /// Every scenario with the flow snapshotted and resumed into a fresh flow at
 /// every quiescent step: the same outcome as without crashes.
@@ -931,6 +1013,34 @@ async fn faults_on_refunds_never_double_them() {
     for t in tasks {
         t.await.unwrap();
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refund_aborted_in_flight_is_unknown_then_proven_by_a_retry() {
+    let sb = sandbox().await;
+    paid_trade(&sb, "E_rf_abort", 1, "10.00").await;
+    inject(&sb.server, METHOD_REFUND, Fault::Slow, 1);
+    let opts = DriveOptions {
+        abort_after: Some(Duration::from_millis(300)),
+        ..DriveOptions::default()
+    };
+    let run = refund(&sb.app, "E_rf_abort", "4.00", Some("A1"), &opts).await;
+    match run.outcome() {
+        Outcome::Unknown {
+            reason,
+            out_request_no,
+            ..
+        } => {
+            assert_eq!(*reason, UnknownReason::Aborted);
+            assert_eq!(out_request_no.as_deref(), Some("A1"));
+        }
+        o => panic!("expected unknown, got {o:?}"),
+    }
+    // The gateway did refund (only the answer was slow).
+    assert_eq!(refunded_total(&sb.server, "E_rf_abort"), 400);
+    let again = refund(&sb.app, "E_rf_abort", "4.00", Some("A1"), &no_opts()).await;
+    assert_refunded(&again, METHOD_REFUND_QUERY, "4.00");
+    assert_eq!(refunded_total(&sb.server, "E_rf_abort"), 400);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

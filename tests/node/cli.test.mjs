@@ -152,6 +152,17 @@ describe('keys check', () => {
     assert.match(by['missing.pem'], /no such file/)
   })
 
+  test('--config: checks the keys a gateway config names (paths relative to it, inline PEM too)', async () => {
+    writeFileSync(T('cfg-bad.json'), JSON.stringify({ appId: '1', privateKey: K('app-private-key.pem'), alipayPublicKey: fixture('keys/app-public-key.pem') }))
+    const bad = await cli(['keys', 'check', '--config', T('cfg-bad.json'), '--json'])
+    assert.equal(bad.code, 1)
+    assert.match(json(bad).problems.join('\n'), /cfg-bad\.json#alipayPublicKey: ERR_KEY_MISMATCH/)
+    writeFileSync(T('cfg-good.json'), JSON.stringify({ appId: '1', privateKey: K('app-private-key.pem'), alipayPublicKey: K('alipay-public-key.pem') }))
+    assert.equal((await cli(['keys', 'check', '-c', T('cfg-good.json')])).code, 0)
+    writeFileSync(T('cfg-none.json'), '{"appId":"1"}')
+    assert.equal((await cli(['keys', 'check', '-c', T('cfg-none.json')])).code, 1)
+  })
+
   test('no files: exit 2; unknown subcommand: exit 2', async () => {
     assert.equal((await cli(['keys', 'check'])).code, 2)
     assert.equal((await cli(['keys', 'frob'])).code, 2)
@@ -269,6 +280,11 @@ describe('sign-content', () => {
     assert.equal(r.stdout.trim(), 'a=1&b=2')
     const u = await cli(['sign-content', '-'], { input: 'https://gw.example/gateway.do?method=m&app_id=1&timestamp=2024-01-02+15%3A04%3A05\nbiz_content=%7B%22a%22%3A%22x%26y%22%7D' })
     assert.equal(u.stdout.trim(), 'app_id=1&biz_content={"a":"x&y"}&method=m&timestamp=2024-01-02 15:04:05')
+  })
+
+  test('a GBK form body decodes its percent-escapes as GBK (charset=gbk), literal text as is', async () => {
+    const r = await cli(['sign-content'], { input: 'charset=gbk&subject=%B2%E2%CA%D4+A%26B&note=中' })
+    assert.equal(r.stdout.trim(), 'charset=gbk&note=中&subject=测试 A&B')
   })
 
   test('bad input: malformed JSON, empty, not params: exit 1; --sign-type without --key: exit 2; wrong key kind: exit 1', async () => {
@@ -483,6 +499,29 @@ describe('gateway commands against the sandbox', () => {
     const f = await cli(['barcode-pay', '-c', cfg, '--out-trade-no', tradeNo('CLI'), '--auth-code', authCode('283'), '--amount', '1.00', '--subject', 'x'])
     assert.equal(f.code, 1)
     assert.match(f.stdout, /✖ FAILED — nothing charged/)
+  })
+
+  test('barcode-pay: Ctrl-C while the buyer confirms reverses the trade (cancelled, reason aborted)', async () => {
+    const no = tradeNo('INT')
+    const child = spawn(process.execPath, [BIN, 'barcode-pay', '-c', cfg, '--out-trade-no', no, '--auth-code', authCode('282'), '--amount', '3.00', '--subject', 'x', '--poll-interval-ms', '200', '--max-wait-ms', '60000', '--json'], { cwd: tmp })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
+    const q = ['query', '-c', cfg, '--out-trade-no', no, '--json']
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      const s = await cli(q)
+      if (s.code === 0 && json(s).response.trade_status === 'WAIT_BUYER_PAY') break
+    }
+    child.kill('SIGINT')
+    const code = await new Promise((r) => child.on('close', r))
+    assert.equal(code, 1, stderr)
+    assert.match(stderr, /aborting — reversing the trade/)
+    const d = JSON.parse(stdout)
+    assert.equal(d.outcome.status, 'cancelled')
+    assert.equal(d.outcome.reason, 'aborted')
+    assert.equal(json(await cli(q)).response.trade_status, 'TRADE_CLOSED')
   })
 
   test('pay / query / cancel one-shot calls with flags instead of a config file', async () => {

@@ -267,9 +267,12 @@ export function parseParams(text: string, what = 'parameters'): Record<string, s
     }
     return out
   }
+  // the charset parameter says how the percent-encoded bytes decode (gbk bodies are GBK bytes)
+  const charsetMatch = /(?:^|[?&\s])charset=([A-Za-z0-9-]+)/i.exec(t)
+  const charset = charsetMatch && /^(gbk|gb2312|gb18030)$/i.test(charsetMatch[1]!) ? 'gbk' : 'utf-8'
   const params: Record<string, string> = {}
   const add = (qs: string) => {
-    for (const [k, v] of new URLSearchParams(qs)) {
+    for (const [k, v] of decodeForm(qs, charset)) {
       if (k in params && params[k] !== v) throw new CliError('ERR_INPUT', `${what}: parameter ${k} appears twice with different values`)
       params[k] = v
     }
@@ -289,6 +292,29 @@ export function parseParams(text: string, what = 'parameters'): Record<string, s
     add(t)
   }
   return params
+}
+
+/**
+ * Decodes an `x-www-form-urlencoded` string whose percent-escapes are bytes
+ * in `charset` (`+` is a space). Invalid escapes are kept literally.
+ */
+export function decodeForm(qs: string, charset: 'utf-8' | 'gbk'): [string, string][] {
+  const decoder = new TextDecoder(charset)
+  const dec = (s: string): string => {
+    // runs of %XX are bytes in `charset`; other characters are taken literally
+    return s.replace(/\+/g, ' ').replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+      const bytes = new Uint8Array(run.length / 3)
+      for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16)
+      return decoder.decode(bytes)
+    })
+  }
+  const out: [string, string][] = []
+  for (const part of qs.replace(/^\?/, '').split('&')) {
+    if (part === '') continue
+    const eq = part.indexOf('=')
+    out.push(eq < 0 ? [dec(part), ''] : [dec(part.slice(0, eq)), dec(part.slice(eq + 1))])
+  }
+  return out
 }
 
 /** Gateway config file (JSON). Paths are relative to the file. */

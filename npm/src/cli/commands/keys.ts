@@ -14,6 +14,7 @@
 
 import { X509Certificate, createHash, createPrivateKey, createPublicKey } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
+import { dirname, resolve } from 'node:path'
 
 import { AlipayError, importPrivateKey, importPublicKey } from '../../index.js'
 import type { Ctx, Result } from './_shared.js'
@@ -221,6 +222,31 @@ async function check(ctx: Ctx): Promise<Result> {
   add('private-key', 'private')
   add('app-public-key', 'app-public')
   add('alipay-public-key', 'alipay-public')
+  // --config: the keys a gateway config file names (paths relative to it, or inline PEM)
+  const inline = new Map<string, string>()
+  const cfgPath = ctx.str('config')
+  if (cfgPath) {
+    let cfg: Record<string, unknown>
+    try {
+      cfg = JSON.parse(readText(cfgPath, 'config file')) as Record<string, unknown>
+    } catch (e) {
+      if (e instanceof CliError) throw e
+      throw new CliError('ERR_INPUT', `config file ${cfgPath}: not valid JSON (${(e as Error).message})`)
+    }
+    if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new CliError('ERR_INPUT', `config file ${cfgPath}: expected a JSON object`)
+    for (const [key, role] of [['privateKey', 'private'], ['alipayPublicKey', 'alipay-public']] as const) {
+      const v = cfg[key]
+      if (typeof v !== 'string') continue
+      if (v.includes('-----BEGIN')) {
+        const name = `${cfgPath}#${key}`
+        inline.set(name, v)
+        roles.push({ file: name, role })
+      } else {
+        roles.push({ file: resolve(dirname(resolve(cfgPath)), v), role })
+      }
+    }
+    if (!roles.length) throw new CliError('ERR_INPUT', `config file ${cfgPath} names no privateKey / alipayPublicKey`)
+  }
   const files = [...new Set([...ctx.positionals.slice(1), ...roles.map((r) => r.file)])]
   if (files.length === 0) throw new UsageError('give at least one key file')
 
@@ -228,7 +254,7 @@ async function check(ctx: Ctx): Promise<Result> {
   const problems: string[] = []
   for (const f of files) {
     try {
-      infos.push(inspectKey(f, readText(f, 'key file')))
+      infos.push(inspectKey(f, inline.get(f) ?? readText(f, 'key file')))
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e)
       infos.push({ file: f, kind: 'unknown', sdk: { ok: false, code: 'ERR_FILE', message: msg }, problems: [msg], notes: [] })
@@ -334,7 +360,7 @@ async function convert(ctx: Ctx): Promise<Result> {
 }
 
 const USAGE = [
-  'keys check FILE... [--private-key FILE] [--app-public-key FILE] [--alipay-public-key FILE] [--json]',
+  'keys check FILE... [--private-key FILE] [--app-public-key FILE] [--alipay-public-key FILE] [--config FILE] [--json]',
   'keys convert FILE [--to pkcs8|pkcs1|spki] [--format pem|base64] [--public] [--out FILE [--force]] [--json]',
 ]
 
@@ -352,6 +378,7 @@ export const command = defineCommand(
     --private-key FILE        the app private key you sign with
     --app-public-key FILE     the app public key you uploaded to the console (must match the private key)
     --alipay-public-key FILE  the key you verify answers with (must NOT be the app public key)
+    -c, --config FILE         the privateKey / alipayPublicKey of a gateway config file (see \`alipay-f2f query --help\`)
   Exit 1 when any problem is found.
 
 keys convert FILE
@@ -365,12 +392,14 @@ keys convert FILE
 examples:
   alipay-f2f keys check app-private.pem alipay-public.pem
   alipay-f2f keys check --private-key app-private.pem --alipay-public-key alipay-public.pem
+  alipay-f2f keys check --config alipay-f2f.json
   alipay-f2f keys convert app-private.pem --to pkcs1 --out app-private-pkcs1.pem
   alipay-f2f keys convert app-private.pem --public --format base64`,
     options: {
       'private-key': { type: 'string', multiple: true },
       'app-public-key': { type: 'string', multiple: true },
       'alipay-public-key': { type: 'string', multiple: true },
+      config: { type: 'string', short: 'c' },
       to: { type: 'string' },
       format: { type: 'string' },
       public: { type: 'boolean' },
@@ -386,7 +415,7 @@ examples:
       return check(ctx)
     }
     if (sub === 'convert') {
-      for (const o of ['private-key', 'app-public-key', 'alipay-public-key']) if (ctx.values[o] !== undefined) throw new UsageError(`--${o} is an option of "keys check"`)
+      for (const o of ['private-key', 'app-public-key', 'alipay-public-key', 'config']) if (ctx.values[o] !== undefined) throw new UsageError(`--${o} is an option of "keys check"`)
       return convert(ctx)
     }
     throw new UsageError(sub ? `unknown subcommand ${JSON.stringify(sub)} (check or convert)` : 'missing subcommand: check or convert')

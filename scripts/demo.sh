@@ -26,7 +26,7 @@ stale() {
 }
 
 native_addon=$(compgen -G 'npm/native/alipay-f2f.*.node' | head -n 1 || true)
-native_sources=(Cargo.toml Cargo.lock core/src core/Cargo.toml bindings-node/src bindings-node/Cargo.toml sandbox/src sandbox/Cargo.toml sandbox/keys npm/package.json)
+native_sources=(Cargo.toml Cargo.lock core/src core/Cargo.toml bindings-node/src bindings-node/Cargo.toml sandbox/src sandbox/Cargo.toml sandbox/keys bindings-node/build.rs)
 ts_sources=(npm/src npm/tsconfig.json npm/package.json npm/scripts/build.mjs)
 
 if [[ -n ${DEMO_FORCE_BUILD:-} || -z $native_addon ]] \

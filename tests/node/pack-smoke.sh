@@ -102,3 +102,11 @@ for mod in node16 nodenext; do
     --typeRoots "$PKG/node_modules/@types" --types node consumer.ts
 done
 echo "ts consumer ok (node16, nodenext)" >&2
+
+# the whole e2e suite once more, against the installed copy instead of the build tree
+if [[ ${PACK_SMOKE_FULL:-1} == 1 ]]; then
+  echo "--- e2e suite against the installed package" >&2
+  (cd "$ROOT" && ALIPAY_F2F_PKG="$tmp/node_modules/alipay-f2f" "$NODE" --test --test-timeout=180000 tests/node/*.test.mjs >"$tmp/e2e.log" 2>&1) \
+    || { tail -80 "$tmp/e2e.log" >&2; echo "e2e against the installed package failed" >&2; exit 1; }
+  grep -E '^# (tests|pass|fail)' "$tmp/e2e.log" >&2
+fi

@@ -277,6 +277,14 @@ async fn pays_at_once() {
         }
         _ => unreachable!(),
     }
+    // The control endpoint tells the same story as the store.
+    let (status, t) = control(sb.server.addr(), "GET", "/__sandbox/trades/E_now", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(t["trade_status"], "TRADE_SUCCESS");
+    match run.outcome() {
+        Outcome::Paid { trade_no, .. } => assert_eq!(t["trade_no"], trade_no.clone().unwrap()),
+        _ => unreachable!(),
+    }
     assert_nothing_left_open(&sb.server, &[]);
 }
 

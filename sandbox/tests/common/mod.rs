@@ -304,4 +304,6 @@ pub fn code(prefix: &str, n: u64) -> String {
     assert_eq!(c.len(), 18, "{c}");
     c
 }
+
+/// Real-time driver of the core flows over this client (`flows_e2e`).
 pub mod driver;

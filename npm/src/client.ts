@@ -303,7 +303,8 @@ export class AlipayClient {
     }
     this.#fetch = config.fetch
     this.#customTransport = config.transport
-    this.#transport = config.transport ?? ((call, signal) => this.forward(call, { signal }))
+    // flows: the driver's signal carries the flow's per-call timeout (policy.callTimeoutMs)
+    this.#transport = config.transport ?? ((call, signal) => this.#send(call, signal, undefined))
   }
 
   /**
@@ -317,6 +318,15 @@ export class AlipayClient {
     assertPlainObject('call', call)
     assertString('call.method', call.method)
     assertString('call.bizContent', call.bizContent, 'JSON object text')
+    const timeoutMs = positiveNumber('opts.timeoutMs', opts.timeoutMs) ?? this.timeoutMs
+    return this.#send(call, opts.signal, timeoutMs)
+  }
+
+  /**
+   * Signs and sends one call. `timeoutMs` undefined: no timeout of its own (the flow
+   * driver's `signal` carries the flow's per-call timeout).
+   */
+  async #send(call: TransportCall, callerSignal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<string> {
     const signer = this.#signer
     if (!signer) {
       throw new AlipayError('ERR_INVALID_ARGUMENT', 'this client has no privateKey: it cannot sign calls', { field: 'privateKey' })
@@ -326,12 +336,12 @@ export class AlipayClient {
     if (typeof fetchFn !== 'function') {
       throw new AlipayError('ERR_INVALID_ARGUMENT', 'no fetch available: pass config.fetch', { field: 'fetch' })
     }
-    const timeoutMs = positiveNumber('opts.timeoutMs', opts.timeoutMs) ?? this.timeoutMs
-    const timeout = AbortSignal.timeout(timeoutMs)
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout
+    const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)
+    const signals = [callerSignal, timeout].filter((x): x is AbortSignal => x !== undefined)
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
     const fail = (e: unknown): never => {
-      if (opts.signal?.aborted) throw new AlipayError('ERR_ABORTED', `${call.method} aborted`, { cause: e })
-      if (timeout.aborted) throw new AlipayError('ERR_TIMEOUT', `${call.method} timed out after ${timeoutMs} ms`, { cause: e })
+      if (callerSignal?.aborted) throw new AlipayError('ERR_ABORTED', `${call.method} aborted`, { cause: e })
+      if (timeout?.aborted) throw new AlipayError('ERR_TIMEOUT', `${call.method} timed out after ${timeoutMs} ms`, { cause: e })
       const msg = e instanceof Error ? e.message : String(e)
       throw new AlipayError('ERR_NETWORK', `${call.method} failed: ${msg}`, { cause: e })
     }

@@ -135,3 +135,28 @@ test('AlipayError shape', () => {
   assert.ok(!('field' in e))
   assert.ok(e.stack.includes('AlipayError'))
 })
+
+test('extract-sign-content vectors: the addon verifies exactly the expected substring', async () => {
+  const crypto = await import('node:crypto')
+  const priv = crypto.createPrivateKey(fixture('keys/app-private-key.pem'))
+  const pub = lib.importPublicKey(fixture('keys/app-public-key.pem'))
+  const { cases } = fixtureJson('extract_sign_content_vectors.json')
+  for (const v of cases) {
+    const dummy = /"sign"\s*:\s*"([^"]*)"/.exec(v.response_body)?.[1]
+    assert.ok(dummy, v.response_body)
+    const resign = (content) => v.response_body.replace(dummy, crypto.sign('sha256', Buffer.from(content), priv).toString('base64'))
+    const encrypted = v.expected_sign_content.startsWith('"')
+    const check = (body) => {
+      try {
+        lib.verifyResponse(body, v.method, pub)
+        return 'ok'
+      } catch (e) {
+        return e.code
+      }
+    }
+    // signed over the expected substring: verifies (an encrypted node then needs the AES key)
+    assert.equal(check(resign(v.expected_sign_content)), encrypted ? 'ERR_DECRYPT' : 'ok', v.expected_sign_content)
+    // signed over anything else: refused
+    assert.equal(check(resign(`${v.expected_sign_content} `)), 'ERR_SIGNATURE')
+  }
+})

@@ -24,6 +24,8 @@ pub mod aes;
 pub mod cert;
 pub mod charset;
 pub(crate) mod crypto;
+#[cfg(feature = "vartime-verify")]
+mod crypto_vartime;
 pub mod error;
 pub mod flow;
 pub mod form;

@@ -231,6 +231,20 @@ describe('merchant rules', () => {
     assert.equal(await tradeStatus(order.outTradeNo), 'WAIT_BUYER_PAY') // really not reversed: reconcile
   })
 
+  test('per-call headers (a POS session token) reach the rules through call.request', async () => {
+    let token = 'good'
+    const { url: authUrl } = await backend({
+      rules: (call) => {
+        if (call.request.headers.authorization !== 'Bearer good') throw new Error('not logged in')
+      },
+    })
+    const c = frontend(authUrl, { headers: async () => ({ authorization: `Bearer ${token}` }) })
+    const { outcome } = await pay(c, '280')
+    assert.equal(outcome.status, 'paid')
+    token = 'expired'
+    await assert.rejects(c.query({ outTradeNo: 'X' }), (e) => e.code === 'ERR_FORWARD_REFUSED' && /not logged in/.test(e.message))
+  })
+
   test('allowed calls pass the rules', async () => {
     const { outcome } = await pay(frontend(url), '280', '50.00')
     assert.equal(outcome.status, 'paid')

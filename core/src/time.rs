@@ -118,7 +118,10 @@ mod tests {
         let t = format_timestamp(u64::MAX);
         // 18446744073709551 s ≈ 584554049.3 Gregorian years after 1970.
         assert!(t.starts_with("584556019-") && t.ends_with(":51"), "{t}");
-        assert_eq!(parse_timestamp("9999-12-31 23:59:59"), Some(253_402_271_999_000));
+        assert_eq!(
+            parse_timestamp("9999-12-31 23:59:59"),
+            Some(253_402_271_999_000)
+        );
         assert_eq!(parse_timestamp("0000-01-01 00:00:00"), None);
     }
 

@@ -56,13 +56,19 @@ fn step<F, T>(
     f: impl FnOnce(&mut F) -> CoreResult<T>,
     flow: &mut F,
 ) -> napi::Result<T> {
+    poison_guard(poisoned, f, flow).map_err(|e| to_js(env, &e))
+}
+
+/// The JS-free part of [`step`].
+fn poison_guard<F, T>(
+    poisoned: &mut bool,
+    f: impl FnOnce(&mut F) -> CoreResult<T>,
+    flow: &mut F,
+) -> CoreResult<T> {
     if *poisoned {
-        return Err(to_js(
-            env,
-            &CoreError::new(
-                ErrorCode::Internal,
-                "this flow hit an internal error earlier and cannot continue; resume it from its last snapshot",
-            ),
+        return Err(CoreError::new(
+            ErrorCode::Internal,
+            "this flow hit an internal error earlier and cannot continue; resume it from its last snapshot",
         ));
     }
     let mut panicked = true;
@@ -74,7 +80,7 @@ fn step<F, T>(
     if panicked {
         *poisoned = true;
     }
-    r.map_err(|e| to_js(env, &e))
+    r
 }
 
 macro_rules! flow_methods {
@@ -257,3 +263,61 @@ impl RefundFlow {
 }
 
 flow_methods!(RefundFlow);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_panicking_step_poisons_the_flow() {
+        let mut poisoned = false;
+        let mut state = 0u32;
+        let ok = poison_guard(&mut poisoned, |s: &mut u32| Ok(*s + 1), &mut state);
+        assert_eq!(ok.unwrap(), 1);
+        let e = poison_guard(
+            &mut poisoned,
+            |_: &mut u32| -> CoreResult<()> { panic!("bug") },
+            &mut state,
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Internal);
+        assert!(poisoned);
+        let e = poison_guard(&mut poisoned, |s: &mut u32| Ok(*s), &mut state).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Internal);
+        assert!(e.message().contains("snapshot"));
+    }
+
+    #[test]
+    fn an_error_does_not_poison() {
+        let mut poisoned = false;
+        let mut state = ();
+        let e = poison_guard(
+            &mut poisoned,
+            |_: &mut ()| -> CoreResult<()> { Err(invalid("x", "bad")) },
+            &mut state,
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
+        assert!(!poisoned);
+    }
+
+    #[test]
+    fn json_arguments_are_checked() {
+        let e = from_json::<PayOrder>("order", json!({"outTradeNo": "T1", "colour": "red"}))
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
+        assert_eq!(e.field(), Some("order"));
+        assert!(policy::<Policy>(None).is_ok());
+        assert!(policy::<Policy>(Some(json!(3))).is_err());
+        assert_eq!(
+            policy::<Policy>(Some(json!({"pollIntervalMs": 250})))
+                .unwrap()
+                .poll_interval_ms,
+            250
+        );
+        let t: TransportError = from_json("error", json!({"type": "http", "status": 502})).unwrap();
+        assert_eq!(t, TransportError::Http { status: 502 });
+        assert!(from_json::<TransportError>("error", json!({"type": "gremlins"})).is_err());
+    }
+}

@@ -6,7 +6,7 @@
 //   4. ESM entry points dist/*.mjs that re-export the CommonJS build (one copy of every class)
 // Flags: --native-only, --ts-only, --wasm-only (the esbuild wasm bundles only). Env: ALIPAY_F2F_PROFILE=debug for a fast unoptimized build.
 import { spawnSync } from 'node:child_process'
-import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -50,8 +50,11 @@ function buildNative() {
   run('cargo', ['build', ...(release ? ['--release'] : []), '--target', host, '-p', 'alipay-f2f-sandbox', '--bin', 'alipay-f2f-sandbox'], { cwd: repo })
   const exe = process.platform === 'win32' ? 'alipay-f2f-sandbox.exe' : 'alipay-f2f-sandbox'
   const built = join(cargoTargetDir(), host, release ? 'release' : 'debug', exe)
-  copyFileSync(built, join(pkg, 'native', exe))
-  chmodSync(join(pkg, 'native', exe), 0o755)
+  // copy + rename: replaces the file even while a sandbox from it is running (ETXTBSY otherwise)
+  const tmp = join(pkg, 'native', `.${exe}.${process.pid}.tmp`)
+  copyFileSync(built, tmp)
+  chmodSync(tmp, 0o755)
+  renameSync(tmp, join(pkg, 'native', exe))
   copyFileSync(join(repo, 'sandbox', 'keys', 'demo-app-private-key.pem'), join(pkg, 'native', 'sandbox-demo-app-private-key.pem'))
 }
 

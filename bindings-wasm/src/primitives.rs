@@ -39,7 +39,8 @@ pub fn sign(params: JsValue, private_key: &PrivateKey, opts: JsValue) -> Result<
 }
 
 /// Verifies a gateway response body for `method` against the Alipay public
-/// key, over the exact signed substring. Returns the verified
+/// key, over the exact signed substring (encoded in `opts.charset`, the
+/// charset of the request answered: default utf-8). Returns the verified
 /// `<method>_response` object (whatever its `code`); throws `ERR_SIGNATURE`,
 /// `ERR_UNSIGNED_RESPONSE`, `ERR_RESPONSE_FORMAT`, `ERR_DUPLICATE_NODE`.
 #[wasm_bindgen(js_name = verifyResponse)]
@@ -52,7 +53,8 @@ pub fn verify_response(
     guard(|| {
         let opts = json("opts", opts)?;
         let o = options("opts", &opts)?;
-        let verifier = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?);
+        let verifier = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?)
+            .with_charset(charset(o)?);
         to_js(&verifier.verify(body, method)?.object)
     })
 }

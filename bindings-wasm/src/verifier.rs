@@ -4,13 +4,14 @@ use alipay_f2f_core::aes::AesKey;
 use alipay_f2f_core::Verifier as CoreVerifier;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{json, opt_str, options, sign_type, to_js};
+use crate::convert::{charset, json, opt_str, options, sign_type, to_js};
 use crate::error::guard;
 use crate::keys::PublicKey;
 
 /// Verifies gateway answers with the Alipay public key (or certificates, in
 /// certificate mode), optionally decrypting AES-encrypted nodes. Flows take
-/// a `Verifier`. `opts`: `{ signType?, encryptKey? }`.
+/// a `Verifier`. `opts`: `{ signType?, encryptKey?, charset? }` (`charset`:
+/// of the requests answered, default utf-8; the gateway signs answers in it).
 #[wasm_bindgen]
 pub struct Verifier {
     pub(crate) inner: CoreVerifier,
@@ -25,7 +26,8 @@ impl Verifier {
         guard(|| {
             let opts = json("opts", opts)?;
             let o = options("opts", &opts)?;
-            let mut inner = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?);
+            let mut inner = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?)
+                .with_charset(charset(o)?);
             if let Some(k) = opt_str(o, "encryptKey")?.filter(|s| !s.is_empty()) {
                 inner =
                     inner.with_aes(AesKey::from_base64(k).map_err(|e| e.with_field("encryptKey"))?);

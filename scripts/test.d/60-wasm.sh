@@ -22,6 +22,7 @@ else
   if [[ $STEP_RC -eq 0 ]]; then
     step "wasm: deno smoke (deno condition)" bash tests/runtimes/run.sh deno
     step "wasm: bun smoke (bun condition)" bash tests/runtimes/run.sh bun
+    step "wasm: packed tarball installed fresh: node (alipay-f2f/wasm), deno, bun" bash tests/runtimes/run.sh tarball
   else
     skip "wasm: deno/bun smoke" "runtimes not installed"
   fi

@@ -13,7 +13,9 @@ try {
 }
 if (native) {
   assert.equal(native.implementation, 'native')
-  const nk = native.importPublicKey(require('node:fs').readFileSync(require.resolve('alipay-f2f/package.json').replace('package.json', '../sandbox/keys/sandbox-alipay-public-key.pem'), 'utf8'))
+  const path = require('node:path')
+  const repo = process.env.ALIPAY_F2F_REPO ?? path.resolve(__dirname, '..', '..')
+  const nk = native.importPublicKey(require('node:fs').readFileSync(path.join(repo, 'sandbox', 'keys', 'sandbox-alipay-public-key.pem'), 'utf8'))
   const wk = wasm.importPublicKey(nk.toPem())
   assert.ok(!(wk instanceof native.importPublicKey(nk.toPem()).constructor), 'wasm keys are not native keys')
   assert.equal(wk.toPem(), nk.toPem())

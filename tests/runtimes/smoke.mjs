@@ -6,8 +6,8 @@
 //   bun   alipay-f2f       -> `bun` condition:  dist/browser.mjs
 //
 //   <runtime> smoke.mjs SPECIFIER
-// Env: ALIPAY_F2F_FIXTURES (default ../../../shared/fixtures), ALIPAY_F2F_SANDBOX (sandbox binary,
-// default ../../npm/native/alipay-f2f-sandbox). Prints TAP-like lines; exit code 1 on any failure.
+// Env: ALIPAY_F2F_REPO (the repository, default ../..), ALIPAY_F2F_FIXTURES (default REPO/../shared/fixtures),
+// ALIPAY_F2F_SANDBOX (sandbox binary, default REPO/npm/native/alipay-f2f-sandbox). Prints TAP-like lines; exit code 1 on any failure.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const root = resolve(here, '..', '..')
+const root = resolve(process.env.ALIPAY_F2F_REPO ?? join(here, '..', '..'))
 const FIXTURES = process.env.ALIPAY_F2F_FIXTURES ?? resolve(root, '..', 'shared', 'fixtures')
 const SANDBOX = process.env.ALIPAY_F2F_SANDBOX ?? join(root, 'npm', 'native', 'alipay-f2f-sandbox')
 const spec = process.argv[2] ?? 'alipay-f2f/wasm'

@@ -15,6 +15,14 @@ if [[ ! -f npm/dist/wasm.js || ! -f npm/dist/browser.mjs ]]; then
   skip "wasm: entries" "npm/dist/wasm.js or browser.mjs missing"
 else
   step "wasm: node smoke of alipay-f2f/wasm (ESM + CJS, isolation)" bash tests/runtimes/run.sh node
+  for v in ${NODE_TEST_RUNTIMES:-22 24}; do
+    nb="tests/node/node_modules/node$v/bin/node"
+    if [[ -x $nb ]]; then
+      step "wasm: smoke of alipay-f2f/wasm on node $v" bash -c "cd tests/runtimes && ../../$nb smoke.mjs alipay-f2f/wasm"
+    else
+      skip "wasm: smoke on node $v" "$nb not installed (50-node installs it)"
+    fi
+  done
   wasm_shim=$(bash tests/wasm/shim-pkg.sh)
   step "wasm: tests/node e2e suite against alipay-f2f/wasm" \
     env ALIPAY_F2F_PKG="$wasm_shim" node --test --test-timeout=180000 tests/node/*.test.mjs

@@ -207,7 +207,10 @@ fuzz_target!(|input: Input| {
                     continue;
                 };
                 let (path, query) = split_url(&http.url);
-                signed_api = Some((api, *gbk, *rsa1, (*skew_s).unsigned_abs() < 890));
+                // `alipay.trade.precreate` is not served: the sandbox answers an unsigned
+                // `isv.invalid-method` like the real gateway, so it is not checked.
+                let served = api != "alipay.trade.precreate";
+                signed_api = Some((api, *gbk, *rsa1, served && (*skew_s).unsigned_abs() < 890));
                 GatewayRequest {
                     method: "POST".into(),
                     path,
@@ -239,8 +242,8 @@ fuzz_target!(|input: Input| {
         };
         let resp = gw.handle(request, now);
         assert!((100..600).contains(&resp.status));
-        if let Some((api, gbk, rsa1, in_time)) = signed_api {
-            if resp.fault.is_none() && resp.status == 200 && in_time && !rsa1 {
+        if let Some((api, gbk, rsa1, checkable)) = signed_api {
+            if resp.fault.is_none() && resp.status == 200 && checkable && !rsa1 {
                 let cs = if gbk { Charset::Gbk } else { Charset::Utf8 };
                 let r = k.verifier.verify_bytes(&resp.body, cs, api);
                 assert!(

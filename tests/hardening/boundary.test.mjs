@@ -1,0 +1,128 @@
+// The addon never panics into the host: every function and method of the Node-API binding
+// (BINDING_API.md) is called with hostile values in each argument position (wrong types, NaN,
+// ±Infinity, 2^64, huge and lone-surrogate strings, empty and odd-sized buffers, BigInt, ...) and
+// with flows driven through absurd sequences. Asserted: the process survives, every refusal is a
+// thrown Error with a `code`, and none is ERR_INTERNAL (a caught panic). Reported separately (and
+// kept as a TODO test until the binding maps them): refusals whose code is napi's own conversion
+// error (e.g. `StringExpected`) instead of ERR_INVALID_ARGUMENT.
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { test } from 'node:test'
+
+import { PKG_DIR } from './lib.mjs'
+
+const require = createRequire(join(PKG_DIR, 'package.json'))
+const b = require(join(PKG_DIR, 'native', 'index.js'))
+const pem = readFileSync(join(PKG_DIR, 'native', 'sandbox-demo-app-private-key.pem'), 'utf8')
+
+const HOSTILE = [
+  undefined, null, true, 0, -1, 1.5, NaN, Infinity, -Infinity, 2 ** 53, 2 ** 64, -0, '', 'x', 'x'.repeat(1 << 20),
+  '\u0000', '\ud800', '{}', '[]', {}, [], [1, 2], new Uint8Array(0), new Uint8Array(16), new Uint8Array(17), 10n,
+  () => 1, Symbol('s'), new Date(0), { toString: () => 'x' },
+]
+
+function setup() {
+  const key = b.importPrivateKey(pem)
+  const pub = key.publicKey()
+  const verifier = new b.Verifier(pub, null)
+  const order = { outTradeNo: 'B1', authCode: '280000000000000001', totalAmount: '1.00', subject: 's' }
+  const refund = { outTradeNo: 'B1', refundAmount: '1.00' }
+  const flow = new b.BarcodePayFlow(order, null, verifier, 1_700_000_000_000)
+  const rflow = new b.RefundFlow(refund, null, verifier, 1_700_000_000_000, new Uint8Array(16))
+  const signer = new b.Signer({ appId: '2021000000000001' }, key)
+  const cert = readFileSync(new URL('../node/fixtures/keys/alipayCertPublicKey_RSA2.crt', import.meta.url), 'utf8')
+  return { key, pub, verifier, order, refund, flow, rflow, signer, cert }
+}
+
+/** [name, fn(args), valid args] for every entry point. */
+function entries(s) {
+  const snap = () => s.flow.snapshot()
+  return [
+    ['importPrivateKey', (a) => b.importPrivateKey(...a), [pem]],
+    ['importPublicKey', (a) => b.importPublicKey(...a), [s.pub.toPem()]],
+    ['checkNotAppKey', (a) => b.checkNotAppKey(...a), [s.key, s.pub]],
+    ['signContent', (a) => b.signContent(...a), [{ a: '1' }]],
+    ['sign', (a) => b.sign(...a), [{ a: '1' }, s.key, null]],
+    ['verifyResponse', (a) => b.verifyResponse(...a), ['{"alipay_trade_pay_response":{},"sign":"AA=="}', 'alipay.trade.pay', s.pub, null]],
+    ['verifyNotify', (a) => b.verifyNotify(...a), ['a=1&sign=AA%3D%3D', s.pub, null]],
+    ['certSn', (a) => b.certSn(...a), [s.cert]],
+    ['rootCertSn', (a) => b.rootCertSn(...a), [s.cert]],
+    ['validateAuthCode', (a) => b.validateAuthCode(...a), ['280000000000000001']],
+    ['new Signer', (a) => new b.Signer(...a), [{ appId: '2021000000000001' }, s.key]],
+    ['Signer.buildRequest', (a) => s.signer.buildRequest(...a), ['alipay.trade.query', '{"out_trade_no":"B1"}', 1_700_000_000_000]],
+    ['new Verifier', (a) => new b.Verifier(...a), [s.pub, null]],
+    ['Verifier.verify', (a) => s.verifier.verify(...a), ['{}', 'alipay.trade.pay']],
+    ['Verifier.addCert', (a) => new b.Verifier(s.pub, null).addCert(...a), [s.cert]],
+    ['new BarcodePayFlow', (a) => new b.BarcodePayFlow(...a), [s.order, null, s.verifier, 1_700_000_000_000]],
+    ['new RefundFlow', (a) => new b.RefundFlow(...a), [s.refund, null, s.verifier, 1_700_000_000_000, new Uint8Array(16)]],
+    ['flow.poll', (a) => s.flow.poll(...a), [1_700_000_000_000]],
+    ['flow.handleResponse', (a) => s.flow.handleResponse(...a), [1, '{}', 1_700_000_000_000]],
+    ['flow.handleTransportError', (a) => s.flow.handleTransportError(...a), [1, { type: 'timeout' }, 1_700_000_000_000]],
+    ['flow.abort', (a) => s.flow.abort(...a), [1_700_000_000_000]],
+    ['BarcodePayFlow.resume', (a) => b.BarcodePayFlow.resume(...a), [snap(), s.verifier, 1_700_000_000_000]],
+    ['RefundFlow.resume', (a) => b.RefundFlow.resume(...a), [s.rflow.snapshot(), s.verifier, 1_700_000_000_000]],
+    ['refund.handleResponse', (a) => s.rflow.handleResponse(...a), [1, '{}', 1_700_000_000_000]],
+  ]
+}
+
+function sweep() {
+  const tally = { calls: 0, ok: 0, err: 0, internal: [], uncoded: [], foreign: new Map() }
+  const s = setup()
+  for (const [name, fn, valid] of entries(s)) {
+    for (let pos = 0; pos < valid.length + 1; pos++) {
+      for (const v of HOSTILE) {
+        const args = [...valid]
+        args[pos] = v
+        tally.calls++
+        try {
+          fn(args)
+          tally.ok++
+        } catch (e) {
+          tally.err++
+          const code = e?.code
+          if (code === 'ERR_INTERNAL') tally.internal.push(`${name}[${pos}]=${String(v).slice(0, 20)}: ${e.message}`)
+          else if (typeof code !== 'string') tally.uncoded.push(`${name}[${pos}]: ${e}`)
+          else if (!code.startsWith('ERR_')) {
+            const k = `${name}: ${code}`
+            tally.foreign.set(k, (tally.foreign.get(k) ?? 0) + 1)
+          }
+        }
+      }
+    }
+  }
+  // Absurd driving: answers to ids never issued, transport errors of every shape, time going back.
+  const shapes = [{ type: 'timeout' }, { type: 'aborted' }, { type: 'network', message: 'x' }, { type: 'http', status: 70000 }, { type: 'nope' }, { type: 'network' }, {}]
+  for (let i = 0; i < 200; i++) {
+    const f = i % 2 ? s.flow : s.rflow
+    tally.calls++
+    try {
+      const a = f.poll(1_700_000_000_000 + ((i * 7919) % 100_000))
+      if (a.type === 'call') f.handleTransportError(a.id, shapes[i % shapes.length], 1_700_000_000_000 + i)
+      else if (i % 5 === 0) f.abort(1_700_000_000_000 - i)
+      tally.ok++
+    } catch (e) {
+      tally.err++
+      if (e?.code === 'ERR_INTERNAL') tally.internal.push(`drive ${i}: ${e.message}`)
+      else if (typeof e?.code !== 'string') tally.uncoded.push(`drive ${i}: ${e}`)
+    }
+  }
+  return tally
+}
+
+const tally = sweep()
+
+test('the addon never panics into the host: no crash, no ERR_INTERNAL, every refusal coded', () => {
+  console.log(`boundary: ${tally.calls} hostile calls, ${tally.ok} accepted, ${tally.err} refused; ` +
+    `${tally.internal.length} ERR_INTERNAL, ${tally.uncoded.length} without code, ` +
+    `${[...tally.foreign.values()].reduce((a, b) => a + b, 0)} with napi's own codes (${[...tally.foreign.keys()].length} entry-point/code pairs)`)
+  assert.deepEqual(tally.internal, [], 'a panic was reachable')
+  assert.deepEqual(tally.uncoded, [])
+})
+
+test('every refusal of the binding is an ERR_* code (BINDING_API.md: bad input → ERR_INVALID_ARGUMENT)', {
+  todo: tally.foreign.size ? `napi conversion errors leak through: ${[...tally.foreign.keys()].slice(0, 6).join('; ')}` : false,
+}, () => {
+  assert.deepEqual(Object.fromEntries(tally.foreign), {})
+})

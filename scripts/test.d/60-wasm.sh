@@ -3,6 +3,10 @@
 # whole tests/node e2e suite re-run against the wasm build through a shim package), and the
 # `deno`/`bun` conditions in real Deno and Bun binaries from the npm registry. Sourced by scripts/test.sh.
 # Needs scripts/build-wasm.sh (30-wasm) and the npm build (50-node); builds what is missing.
+# The core's variable-time RSA verification (feature vartime-verify, enabled only in the wasm32 build):
+# its own tests, and the vector/response/notify suites through it.
+step "wasm: core vartime-verify tests" cargo test -p alipay-f2f-core --features vartime-verify --locked \
+  --lib --test response_vectors --test sign_vectors --test notify_vectors --test cert_vectors
 if [[ ! -f npm/wasm/web/alipay_f2f_wasm_bg.wasm ]]; then
   step "wasm: build (missing)" bash scripts/build-wasm.sh
 fi

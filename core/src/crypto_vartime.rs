@@ -123,7 +123,7 @@ impl Monty {
     /// `base^e mod n` (left-to-right square and multiply; `base < n`).
     fn pow(&self, base: &BigUint, e: &BigUint) -> BigUint {
         let len = self.n.len();
-        let mut t = vec![0u32; len + 2];
+        let mut t = vec![0u32; 2 * len + 1];
         let b = self.mul(&pad(base.to_u32_digits(), len), &self.rr, &mut t); // base·R
         let mut acc = b.clone();
         let bits = e.bits();
@@ -131,7 +131,7 @@ impl Monty {
             return BigUint::from(1u32) % BigUint::new(self.n.clone());
         }
         for i in (0..bits - 1).rev() {
-            acc = self.mul(&acc, &acc, &mut t);
+            acc = self.sqr(&acc, &mut t);
             if e.bit(i) {
                 acc = self.mul(&acc, &b, &mut t);
             }
@@ -141,43 +141,86 @@ impl Monty {
         BigUint::new(self.mul(&acc, &one, &mut t)) // leave the Montgomery domain
     }
 
-    /// Montgomery product `a·b·R⁻¹ mod n` (CIOS), `a, b < n`; `t` is scratch of at least len limbs.
-    /// Written with iterators over equal-length slices so that no bounds checks
-    /// remain in the inner loops (the core is built with `opt-level = "z"` for wasm).
+    /// Montgomery product `a·b·R⁻¹ mod n`, `a, b < n` (separated operand
+    /// scanning: product, then reduction); `t` is scratch of `2·len + 1` limbs.
+    /// Inner loops are iterators over equal-length slices: no bounds checks
+    /// remain even at `opt-level = "z"` (how the core is built for wasm).
     fn mul(&self, a: &[u32], b: &[u32], t: &mut [u32]) -> Vec<u32> {
-        let n = &self.n[..];
-        let len = n.len();
-        let t = &mut t[..len];
-        let b = &b[..len];
+        let len = self.n.len();
+        let t = &mut t[..2 * len + 1];
         t.fill(0);
-        // t[len] of the textbook CIOS; always 0 or 1 at the end of a round (t < 2n)
-        let mut hi = 0u32;
-        for &ai in a {
-            // t += ai·b
+        for (i, &ai) in a.iter().enumerate() {
             let ai = u64::from(ai);
-            let mut c: u64 = 0;
-            for (tj, &bj) in t.iter_mut().zip(b) {
+            let mut c = 0u64;
+            for (tj, &bj) in t[i..i + len].iter_mut().zip(b) {
                 let x = u64::from(*tj) + ai * u64::from(bj) + c;
                 *tj = x as u32;
                 c = x >> 32;
             }
-            let x = u64::from(hi) + c;
-            hi = x as u32;
-            let over = (x >> 32) as u32;
-            // t = (t + m·n) / 2^32
-            let m = u64::from(t[0].wrapping_mul(self.n0inv));
-            let mut c = (u64::from(t[0]) + m * u64::from(n[0])) >> 32;
-            for j in 1..len {
-                let x = u64::from(t[j]) + m * u64::from(n[j]) + c;
-                t[j - 1] = x as u32;
+            t[i + len] = c as u32;
+        }
+        self.reduce(t)
+    }
+
+    /// Montgomery square `a²·R⁻¹ mod n`: each cross product once, doubled.
+    fn sqr(&self, a: &[u32], t: &mut [u32]) -> Vec<u32> {
+        let len = self.n.len();
+        let t = &mut t[..2 * len + 1];
+        t.fill(0);
+        for (i, &ai) in a.iter().enumerate() {
+            let ai = u64::from(ai);
+            let mut c = 0u64;
+            for (tj, &aj) in t[2 * i + 1..i + len].iter_mut().zip(&a[i + 1..]) {
+                let x = u64::from(*tj) + ai * u64::from(aj) + c;
+                *tj = x as u32;
                 c = x >> 32;
             }
-            let x = u64::from(hi) + c;
-            t[len - 1] = x as u32;
-            hi = over + (x >> 32) as u32;
+            t[i + len] = c as u32;
         }
-        let mut out = t.to_vec();
-        // t < 2n: one conditional subtraction
+        // double the cross products (their sum is < a², so no bit is lost)
+        let mut carry = 0u32;
+        for x in t[..2 * len].iter_mut() {
+            let v = *x;
+            *x = (v << 1) | carry;
+            carry = v >> 31;
+        }
+        // add the squares a_i² at limb 2i
+        let mut c = 0u64;
+        for (pair, &ai) in t[..2 * len].chunks_exact_mut(2).zip(a) {
+            let sq = u64::from(ai) * u64::from(ai);
+            let lo = u64::from(pair[0]) + (sq & 0xffff_ffff) + c;
+            pair[0] = lo as u32;
+            let hi = u64::from(pair[1]) + (sq >> 32) + (lo >> 32);
+            pair[1] = hi as u32;
+            c = hi >> 32;
+        }
+        self.reduce(t)
+    }
+
+    /// Montgomery reduction of `t < n·R` (`2·len + 1` limbs): `t·R⁻¹ mod n`.
+    fn reduce(&self, t: &mut [u32]) -> Vec<u32> {
+        let n = &self.n[..];
+        let len = n.len();
+        for i in 0..len {
+            let m = u64::from(t[i].wrapping_mul(self.n0inv));
+            let mut c = 0u64;
+            for (tj, &nj) in t[i..i + len].iter_mut().zip(n) {
+                let x = u64::from(*tj) + m * u64::from(nj) + c;
+                *tj = x as u32;
+                c = x >> 32;
+            }
+            for tk in t[i + len..].iter_mut() {
+                if c == 0 {
+                    break;
+                }
+                let x = u64::from(*tk) + c;
+                *tk = x as u32;
+                c = x >> 32;
+            }
+        }
+        let hi = t[2 * len];
+        let mut out = t[len..2 * len].to_vec();
+        // the result is < 2n: one conditional subtraction
         if hi != 0 || !less_than(&out, n) {
             let mut borrow = 0i64;
             for (o, &nj) in out.iter_mut().zip(n) {

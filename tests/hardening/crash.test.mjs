@@ -102,7 +102,7 @@ async function crashScenario(mode, name, makeOrder, judge) {
     }
     const all = [...sentBeforeCrash, ...resume.calls]
     const verdict = await judge(order, outcome, all)
-    return { scenario: name, ...p, killed: r.killed, status: outcome.status, calls: all.length, ...verdict }
+    return { scenario: name, ...p, killed: r.killed, status: outcome.status, reason: outcome.reason, calls: all.join(' '), ...verdict }
   })
   const killed = rows.filter((r) => r.killed)
   const wrong = rows.filter((r) => r.verdict === 'wrong')
@@ -110,8 +110,10 @@ async function crashScenario(mode, name, makeOrder, judge) {
     killPoints: rows.length, killed: killed.length, correct: rows.filter((r) => r.verdict === 'correct').length,
     unknown: rows.filter((r) => r.verdict === 'unknown').length, wrong: wrong.length,
     outcomes: rows.reduce((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {}),
+    runs: rows,
   }
-  console.log(`crash ${mode} ${name}: ${rows.length} kill points (${killed.length} killed), ${JSON.stringify(figures[`${mode} ${name}`])}`)
+  const { runs, ...counts } = figures[`${mode} ${name}`]
+  console.log(`crash ${mode} ${name}: ${rows.length} kill points (${killed.length} killed), ${JSON.stringify(counts)}`)
   assert.deepEqual(wrong, [], `wrong outcomes after resume:\n${wrong.map((r) => JSON.stringify(r)).join('\n')}`)
   // The number of polls (hence snapshots) of a run varies a little with timing: a kill point past
   // the end of a shorter run is not reached (that run finishes and is judged like the others).

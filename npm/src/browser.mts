@@ -23,15 +23,27 @@ import type { WasmInput, WasmSyncInput } from './wasm-api.js'
 
 export * from './wasm-api.js'
 
-/** URL of the `.wasm` module shipped with the package. */
-export const wasmUrl: URL = new URL('../wasm/web/alipay_f2f_wasm_bg.wasm', import.meta.url)
+/**
+ * Where the `.wasm` module shipped with the package is: next to this module
+ * (`new URL(..., import.meta.url)`, the pattern bundlers turn into an asset).
+ * In an IIFE/CommonJS bundle `import.meta.url` is empty: the file name is
+ * then resolved against the page (serve it there, or pass `init(url)`).
+ */
+function wasmLocation(): URL | string {
+  try {
+    return new URL('../wasm/web/alipay_f2f_wasm_bg.wasm', import.meta.url)
+  } catch {
+    return 'alipay_f2f_wasm_bg.wasm'
+  }
+}
 
 interface SyncFs {
   readFileSync(path: URL): Uint8Array
 }
 
 function readSync(): Uint8Array | undefined {
-  if (wasmUrl.protocol !== 'file:') return undefined
+  const wasmUrl = wasmLocation()
+  if (typeof wasmUrl === 'string' || wasmUrl.protocol !== 'file:') return undefined
   const g = globalThis as unknown as {
     Deno?: { readFileSync(path: URL): Uint8Array }
     process?: { getBuiltinModule?: (id: string) => SyncFs | undefined }
@@ -41,7 +53,7 @@ function readSync(): Uint8Array | undefined {
   return fs ? fs.readFileSync(wasmUrl) : undefined
 }
 
-const runtime = installWasm(glue, { defaultInput: () => wasmUrl, readSync })
+const runtime = installWasm(glue, { defaultInput: wasmLocation, readSync })
 
 /**
  * Loads and instantiates the WebAssembly module; call once (e.g. at startup)

@@ -228,6 +228,52 @@ describe('the package in a page (browser condition)', () => {
   })
 })
 
+describe('bundlers', () => {
+  test('esbuild --format=iife --platform=browser bundles the package (browser condition, no top-level await) and it runs', async () => {
+    const { spawnSync } = await import('node:child_process')
+    const { symlinkSync, writeFileSync } = await import('node:fs')
+    const dir = mkdtempSync(join(tmpdir(), 'alipay-f2f-bundle-'))
+    try {
+      mkdirSync(join(dir, 'node_modules'))
+      symlinkSync(join(root, 'npm'), join(dir, 'node_modules', 'alipay-f2f'), 'dir')
+      writeFileSync(
+        join(dir, 'app.js'),
+        `import { init, implementation, signContent, AlipayClient } from 'alipay-f2f'
+         window.run = async () => {
+           await init() // the bundle's default URL, served below
+           return [implementation, signContent({ b: '2', a: '1' }), typeof AlipayClient]
+         }`,
+      )
+      const esbuild = join(root, 'npm', 'node_modules', '.bin', 'esbuild')
+      const r = spawnSync(esbuild, ['app.js', '--bundle', '--format=iife', '--platform=browser', '--target=es2022', '--outfile=out.js'], {
+        cwd: dir,
+        encoding: 'utf8',
+      })
+      assert.equal(r.status, 0, r.stderr)
+      const bundle = readFileSync(join(dir, 'out.js'), 'utf8')
+      assert.match(bundle, /alipay_f2f_wasm_bg\.wasm/)
+      const page = await context.newPage()
+      page.on('pageerror', (e) => pageErrors.push(e))
+      // the bundle resolves the .wasm next to itself (import.meta.url is unavailable in an IIFE:
+      // the wasm URL falls back to the page's base, so serve it there)
+      await page.route(`${base}__bundle/**`, async (route) => {
+        const url = new URL(route.request().url())
+        if (url.pathname.endsWith('.html')) return route.fulfill({ contentType: 'text/html', body: '<!doctype html><script src="out.js"></script>' })
+        if (url.pathname.endsWith('/out.js')) return route.fulfill({ contentType: 'text/javascript', body: bundle })
+        if (url.pathname.endsWith('.wasm')) {
+          return route.fulfill({ contentType: 'application/wasm', body: readFileSync(join(root, 'npm', 'wasm', 'web', 'alipay_f2f_wasm_bg.wasm')) })
+        }
+        return route.fulfill({ status: 404, body: '' })
+      })
+      await page.goto(`${base}__bundle/index.html`)
+      assert.deepEqual(await page.evaluate(() => window.run()), ['wasm', 'a=1&b=2', 'function'])
+      await page.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 /** Random digits after a sandbox scenario prefix: an 18-digit payment code. */
 const authCode = (prefix) => {
   let s = prefix

@@ -380,11 +380,15 @@ pub fn render(reply: &Reply, call: &ApiCall, ctx: &Ctx) -> (Result<String, Trans
             format!(r#"{{"{other}":{o},"sign":"{}"}}"#, sign(&o))
         }
         Reply::Unsigned(b) => format!(r#"{{"{n}":{}}}"#, b.to_json(ctx)),
-        Reply::Forged(b, s) => format!(
-            r#"{{"{n}":{},"sign":"{}"}}"#,
-            b.to_json(ctx),
-            sign(&s.to_json(ctx))
-        ),
+        Reply::Forged(b, s) => {
+            let (o, signed) = (b.to_json(ctx), s.to_json(ctx));
+            if o == signed {
+                // "forged" over the same content is a genuine signature
+                fact.body = Some(b.clone());
+                fact.verified = true;
+            }
+            format!(r#"{{"{n}":{o},"sign":"{}"}}"#, sign(&signed))
+        }
         Reply::Duplicate(b, second) => {
             let o = b.to_json(ctx);
             format!(

@@ -202,6 +202,30 @@ describe('the package in a page (browser condition)', () => {
     await page.close()
   })
 
+  test('init() with a URL string, a URL object, a Response promise, a compiled WebAssembly.Module', async () => {
+    const wasmPath = '/pkg/wasm/web/alipay_f2f_wasm_bg.wasm'
+    const kinds = ['string', 'url', 'response', 'module']
+    for (const kind of kinds) {
+      const { page, wasmRequests } = await barePage()
+      const r = await page.evaluate(
+        async ({ kind, wasmPath }) => {
+          const lib = await import('alipay-f2f')
+          const input =
+            kind === 'string' ? wasmPath
+            : kind === 'url' ? new URL(wasmPath, location.href)
+            : kind === 'response' ? fetch(wasmPath)
+            : await WebAssembly.compileStreaming(fetch(wasmPath))
+          await lib.init(input)
+          return lib.validateAuthCode('12').valid
+        },
+        { kind, wasmPath },
+      )
+      assert.equal(r, false, kind)
+      assert.equal(wasmRequests.length, 1, kind)
+      await page.close()
+    }
+  })
+
   test('module Web Worker (worker condition): sign and verify off the main thread', async () => {
     const { page } = await barePage()
     const v = json('response_verify_vectors.json')[0]

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Hardening: fault-injection matrix, SIGKILL crash + resume, load, and JS key hygiene over real
+# Hardening: fault-injection matrix, SIGKILL crash + resume, load, JS key hygiene and addon boundary over real
 # HTTP against the real sandbox binary (tests/hardening/, needs npm/dist from 50-node.sh's build);
 # the Rust key-hygiene test runs with the workspace tests (core/tests/hygiene.rs).
 # Fuzzing (scripts/fuzz.sh) runs 10 s per target only when cargo-fuzz and a nightly toolchain are
@@ -8,7 +8,7 @@
 # HARDENING_DEPS=1 (installs it). Sourced by scripts/test.sh.
 
 if [[ -f npm/dist/index.js && -f npm/dist/sandbox.js ]]; then
-  step "hardening: fault matrix, crash/resume, load, JS hygiene (node)" \
+  step "hardening: fault matrix, crash/resume, load, JS hygiene, addon boundary (node)" \
     node --test --test-timeout=900000 --test-concurrency=1 tests/hardening/*.test.mjs
 else
   skip "hardening: node suites" "npm/dist not built (run the node suite first: bash scripts/test.sh node hardening)"

@@ -40,10 +40,6 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 # Seeds: fixture vectors, one file per input, named by content hash.
-seed() { # seed TARGET < content
-  local dir="fuzz/corpus/$1" tmp; mkdir -p "$dir"; tmp=$(mktemp)
-  cat >"$tmp"; mv "$tmp" "$dir/seed-$(sha1sum "$tmp" | cut -c1-16)"
-}
 seed_all() {
   if [[ ! -d $FIXTURES ]]; then warn "no fixtures at $FIXTURES: empty corpora"; return; fi
   python3 - "$FIXTURES" "$ROOT/fuzz/corpus" <<'PY'

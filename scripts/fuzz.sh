@@ -55,10 +55,10 @@ for v in load('response_verify_vectors.json'):
 for v in load('extract_sign_content_vectors.json')['cases']:
     put('response', v['method'] + '\n' + v['response_body'])
 for v in load('notify_vectors.json'):
-    body = v.get('form_body') or v.get('body')
-    if body is None and isinstance(v.get('params'), dict):
+    body = v.get('example_form_body_utf8')
+    if body is None and isinstance(v.get('params_decoded'), dict):
         from urllib.parse import urlencode
-        body = urlencode(v['params'])
+        body = urlencode(v['params_decoded'])
     if body: put('notify', body); put('form', body)
 for v in load('request_sign_vectors.json'):
     from urllib.parse import urlencode

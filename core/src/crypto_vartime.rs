@@ -64,7 +64,7 @@ fn verify_raw(n: &BigUint, e: &BigUint, prefix: &[u8], hash: &[u8], signature: &
     if &s >= n {
         return false;
     }
-    let m = match Monty::new(n) {
+    let m = match Monty::cached(n) {
         Some(monty) => monty.pow(&s, e),
         None => s.modpow(e, n), // even modulus: not an RSA key, but stay correct
     };
@@ -99,7 +99,28 @@ struct Monty {
     rr: Vec<u32>,
 }
 
+thread_local! {
+    /// The Montgomery context of the last modulus used (`R² mod n` costs a
+    /// long division): a POS verifies every answer with the same Alipay key.
+    static LAST: std::cell::RefCell<Option<(BigUint, std::rc::Rc<Monty>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 impl Monty {
+    /// The context for `n`, from the one-entry cache or freshly computed.
+    fn cached(n: &BigUint) -> Option<std::rc::Rc<Monty>> {
+        LAST.with(|last| {
+            if let Some((m, monty)) = last.borrow().as_ref() {
+                if m == n {
+                    return Some(monty.clone());
+                }
+            }
+            let monty = std::rc::Rc::new(Monty::new(n)?);
+            *last.borrow_mut() = Some((n.clone(), monty.clone()));
+            Some(monty)
+        })
+    }
+
     fn new(n: &BigUint) -> Option<Monty> {
         let limbs = n.to_u32_digits();
         let n0 = *limbs.first()?;
@@ -429,5 +450,15 @@ mod tests {
             );
         }
         assert!(Monty::new(&BigUint::from(10u32)).is_none());
+        // the one-entry cache follows the modulus
+        for _ in 0..3 {
+            for n in &moduli {
+                let base = BigUint::from(7u32) % n;
+                let e = BigUint::from(65537u32);
+                let monty = Monty::cached(n).expect("odd");
+                assert_eq!(monty.pow(&base, &e), base.modpow(&e, n));
+            }
+        }
+        assert!(Monty::cached(&BigUint::from(10u32)).is_none());
     }
 }

@@ -1,9 +1,11 @@
 //! Signing, verification and request building, per RSA backend.
 //!
-//! `cargo bench -p alipay-f2f-core --bench crypto [--features native-crypto] -- --warm-up-time 1 --measurement-time 2`
+//! `cargo bench -p alipay-f2f-core --bench crypto [--features native-crypto,native-crypto-awslc] -- --warm-up-time 1 --measurement-time 2`
 //!
-//! Without `native-crypto` only the portable (`rsa` 0.10) rows run; with it,
-//! the `ring` rows run too, interleaved in the same process.
+//! The portable (`rsa` 0.10) rows always run; the `ring` rows with
+//! `native-crypto`, the AWS-LC rows with `native-crypto-awslc`, in the same
+//! process. `build_request` rows use the default backend (AWS-LC if compiled
+//! in, else ring, else rsa).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -37,10 +39,14 @@ fn params() -> Vec<(&'static str, &'static str)> {
 }
 
 fn backends() -> Vec<(&'static str, Backend)> {
-    [("rsa", Backend::Portable), ("ring", Backend::Native)]
-        .into_iter()
-        .filter(|(_, b)| b.is_available())
-        .collect()
+    [
+        ("rsa", Backend::Portable),
+        ("ring", Backend::Ring),
+        ("aws-lc", Backend::AwsLc),
+    ]
+    .into_iter()
+    .filter(|(_, b)| b.is_available())
+    .collect()
 }
 
 fn bench(c: &mut Criterion) {

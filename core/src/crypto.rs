@@ -2,12 +2,21 @@
 //!
 //! The portable backend is RustCrypto `rsa` 0.10 (constant-time big-integer
 //! arithmetic). It is always compiled, is what wasm uses, and handles every
-//! key and hash. With the `native-crypto` feature a `ring` 0.17 backend is
-//! used where it supports the operation: SHA-256 signing with keys of
-//! 2048..=4096 bits, SHA-256/SHA-1 verification with keys of 2048..=8192
-//! bits. Everything else (SHA-1 signing, small keys, keys `ring` rejects)
-//! falls back to `rsa`. Both give byte-identical signatures (PKCS#1 v1.5 is
-//! deterministic) and pass the same tests.
+//! key and hash. Two native backends can be compiled in, and are used where
+//! they support the operation (SHA-256 signing, SHA-256/SHA-1 verification,
+//! keys of 2048 bits and more):
+//!
+//! * feature `native-crypto`: `ring` 0.17 (signing 2048..=4096 bits,
+//!   verification 2048..=8192 bits; `ring` re-parses the public key on every
+//!   verification, it has no parsed public key type);
+//! * feature `native-crypto-awslc`: AWS-LC through `aws-lc-rs` (signing and
+//!   verification 2048..=8192 bits; the public key is parsed once into an
+//!   `EVP_PKEY`). Where the CPU has them, AWS-LC uses the same AVX-512 IFMA
+//!   RSA code as OpenSSL 3. [`Backend::Native`] prefers it over `ring`.
+//!
+//! Everything else (SHA-1 signing, small keys, keys a native library
+//! rejects) falls back to `rsa`. All give byte-identical signatures (PKCS#1
+//! v1.5 is deterministic) and pass the same tests.
 //!
 //! # Blinding without an RNG
 //!
@@ -18,7 +27,8 @@
 //! time) and the message digest. The blinding factor is therefore unknown to
 //! anyone without the private key, and the signature value is unchanged
 //! (blinding cancels out). `ring` does its own blinding with the OS RNG
-//! (native hosts only); it does not affect the output either.
+//! (native hosts only), and so does AWS-LC; it does not affect the output
+//! either.
 
 use std::sync::Arc;
 
@@ -40,15 +50,26 @@ use crate::sign::SignType;
 pub enum Backend {
     /// RustCrypto `rsa` (portable, always available).
     Portable,
-    /// `ring` (only with the `native-crypto` feature; falls back to
-    /// [`Backend::Portable`] for what it does not support).
+    /// The best native backend compiled in: [`Backend::AwsLc`] with the
+    /// `native-crypto-awslc` feature, else [`Backend::Ring`] with
+    /// `native-crypto`, else [`Backend::Portable`]. Falls back to
+    /// [`Backend::Portable`] for what it does not support.
     Native,
+    /// `ring` (only with the `native-crypto` feature; otherwise, and for
+    /// what it does not support, [`Backend::Portable`]).
+    Ring,
+    /// AWS-LC via `aws-lc-rs` (only with the `native-crypto-awslc` feature;
+    /// otherwise, and for what it does not support, [`Backend::Portable`]).
+    AwsLc,
 }
 
 impl Backend {
     /// The backend used by default: native when compiled in, else portable.
     pub const fn default_backend() -> Backend {
-        if cfg!(feature = "native-crypto") {
+        if cfg!(any(
+            feature = "native-crypto",
+            feature = "native-crypto-awslc"
+        )) {
             Backend::Native
         } else {
             Backend::Portable
@@ -59,7 +80,24 @@ impl Backend {
     pub const fn is_available(self) -> bool {
         match self {
             Backend::Portable => true,
-            Backend::Native => cfg!(feature = "native-crypto"),
+            Backend::Native => cfg!(any(
+                feature = "native-crypto",
+                feature = "native-crypto-awslc"
+            )),
+            Backend::Ring => cfg!(feature = "native-crypto"),
+            Backend::AwsLc => cfg!(feature = "native-crypto-awslc"),
+        }
+    }
+
+    /// [`Backend::Native`] resolved to the library it stands for.
+    const fn resolve(self) -> Backend {
+        match self {
+            Backend::Native if cfg!(feature = "native-crypto-awslc") => Backend::AwsLc,
+            Backend::Native if cfg!(feature = "native-crypto") => Backend::Ring,
+            Backend::Native => Backend::Portable,
+            Backend::Ring if !cfg!(feature = "native-crypto") => Backend::Portable,
+            Backend::AwsLc if !cfg!(feature = "native-crypto-awslc") => Backend::Portable,
+            other => other,
         }
     }
 }
@@ -73,6 +111,8 @@ pub(crate) struct RsaPrivate {
     blind_seed: Zeroizing<[u8; 32]>,
     #[cfg(feature = "native-crypto")]
     ring: Option<ring::signature::RsaKeyPair>,
+    #[cfg(feature = "native-crypto-awslc")]
+    awslc: Option<aws_lc_rs::signature::RsaKeyPair>,
 }
 
 /// A parsed public key, in every backend's form.
@@ -85,6 +125,17 @@ pub(crate) struct RsaPublic {
     /// no pre-parsed public key type for verification).
     #[cfg(feature = "native-crypto")]
     pkcs1_der: Arc<[u8]>,
+    /// AWS-LC's parsed forms (one per hash: `aws-lc-rs` binds a parsed key
+    /// to its algorithm), `None` outside 2048..=8192 bits.
+    #[cfg(feature = "native-crypto-awslc")]
+    awslc: Option<Arc<AwsLcPublic>>,
+}
+
+/// AWS-LC parsed public keys.
+#[cfg(feature = "native-crypto-awslc")]
+struct AwsLcPublic {
+    sha256: aws_lc_rs::signature::ParsedPublicKey,
+    sha1: aws_lc_rs::signature::ParsedPublicKey,
 }
 
 fn internal(msg: &str) -> Error {
@@ -111,6 +162,15 @@ impl RsaPrivate {
                 None
             }
         };
+        #[cfg(feature = "native-crypto-awslc")]
+        let awslc = {
+            let bits = key.n().bit_width() as usize;
+            if (2048..=8192).contains(&bits) {
+                aws_lc_rs::signature::RsaKeyPair::from_der(der.as_bytes()).ok()
+            } else {
+                None
+            }
+        };
         let public = RsaPublic::new(key.to_public_key())?;
         Ok(RsaPrivate {
             key,
@@ -118,6 +178,8 @@ impl RsaPrivate {
             blind_seed: seed,
             #[cfg(feature = "native-crypto")]
             ring,
+            #[cfg(feature = "native-crypto-awslc")]
+            awslc,
         })
     }
 
@@ -148,8 +210,25 @@ impl RsaPrivate {
         message: &[u8],
         sign_type: SignType,
     ) -> Result<Vec<u8>> {
+        let backend = backend.resolve();
+        #[cfg(feature = "native-crypto-awslc")]
+        if backend == Backend::AwsLc && sign_type == SignType::Rsa2 {
+            if let Some(pair) = &self.awslc {
+                // aws-lc-rs ignores this argument (AWS-LC blinds with its own RNG)
+                let rng = aws_lc_rs::rand::SystemRandom::new();
+                let mut sig = vec![0u8; pair.public_modulus_len()];
+                pair.sign(
+                    &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                    &rng,
+                    message,
+                    &mut sig,
+                )
+                .map_err(|_| internal("AWS-LC failed to sign"))?;
+                return Ok(sig);
+            }
+        }
         #[cfg(feature = "native-crypto")]
-        if backend == Backend::Native && sign_type == SignType::Rsa2 {
+        if backend == Backend::Ring && sign_type == SignType::Rsa2 {
             if let Some(pair) = &self.ring {
                 let rng = ring::rand::SystemRandom::new();
                 let mut sig = vec![0u8; pair.public().modulus_len()];
@@ -188,18 +267,41 @@ impl RsaPublic {
                 .map_err(|_| Error::new(ErrorCode::KeyFormat, "cannot encode the public key"))?;
             Arc::from(doc.as_bytes())
         };
-        let spki_der = {
+        let spki_der: Arc<[u8]> = {
             use rsa::pkcs8::EncodePublicKey;
             let doc = key
                 .to_public_key_der()
                 .map_err(|_| Error::new(ErrorCode::KeyFormat, "cannot encode the public key"))?;
             Arc::from(doc.as_bytes())
         };
+        #[cfg(feature = "native-crypto-awslc")]
+        let awslc = {
+            use aws_lc_rs::signature::{
+                ParsedPublicKey, RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+                RSA_PKCS1_2048_8192_SHA256,
+            };
+            let bits = key.n().bit_width() as usize;
+            if (2048..=8192).contains(&bits) {
+                let sha256 = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &spki_der[..]);
+                let sha1 = ParsedPublicKey::new(
+                    &RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+                    &spki_der[..],
+                );
+                match (sha256, sha1) {
+                    (Ok(sha256), Ok(sha1)) => Some(Arc::new(AwsLcPublic { sha256, sha1 })),
+                    _ => None,
+                }
+            } else {
+                None
+            }
+        };
         Ok(RsaPublic {
             key,
             spki_der,
             #[cfg(feature = "native-crypto")]
             pkcs1_der,
+            #[cfg(feature = "native-crypto-awslc")]
+            awslc,
         })
     }
 
@@ -232,8 +334,19 @@ impl RsaPublic {
         sign_type: SignType,
     ) -> Result<()> {
         let bad = || Error::new(ErrorCode::Signature, "signature verification failed");
+        let backend = backend.resolve();
+        #[cfg(feature = "native-crypto-awslc")]
+        if backend == Backend::AwsLc {
+            if let Some(parsed) = &self.awslc {
+                let key = match sign_type {
+                    SignType::Rsa2 => &parsed.sha256,
+                    SignType::Rsa => &parsed.sha1,
+                };
+                return key.verify_sig(message, signature).map_err(|_| bad());
+            }
+        }
         #[cfg(feature = "native-crypto")]
-        if backend == Backend::Native && (2048..=8192).contains(&self.bits()) {
+        if backend == Backend::Ring && (2048..=8192).contains(&self.bits()) {
             let alg: &dyn ring::signature::VerificationAlgorithm = match sign_type {
                 SignType::Rsa2 => &ring::signature::RSA_PKCS1_2048_8192_SHA256,
                 SignType::Rsa => &ring::signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
@@ -398,17 +511,22 @@ mod tests {
         assert_eq!(k.bits(), 3072);
         #[cfg(feature = "native-crypto")]
         assert!(k.ring.is_some());
+        #[cfg(feature = "native-crypto-awslc")]
+        assert!(k.awslc.is_some() && k.public().awslc.is_some());
         let pem = include_str!("../tests/data/rsa1024-private-pkcs1.pem");
         let small = RsaPrivate::new(rsa::PrivateKey::from_pkcs1_pem(pem).unwrap()).unwrap();
         #[cfg(feature = "native-crypto")]
         assert!(small.ring.is_none());
-        // Both backends agree on both keys and both hashes.
+        #[cfg(feature = "native-crypto-awslc")]
+        assert!(small.awslc.is_none() && small.public().awslc.is_none());
+        // Every backend agrees on both keys and both hashes.
         for key in [&k, &small] {
             for st in [SignType::Rsa2, SignType::Rsa] {
                 let a = key.sign_with(Backend::Portable, b"m", st).unwrap();
-                let b = key.sign_with(Backend::Native, b"m", st).unwrap();
-                assert_eq!(a, b);
-                for be in [Backend::Portable, Backend::Native] {
+                for be in ALL {
+                    assert_eq!(key.sign_with(be, b"m", st).unwrap(), a, "{be:?} {st:?}");
+                }
+                for be in ALL {
                     key.public().verify_with(be, b"m", &a, st).unwrap();
                     assert_eq!(
                         key.public()
@@ -438,13 +556,43 @@ mod tests {
         assert_ne!(x, w);
     }
 
+    const ALL: [Backend; 4] = [
+        Backend::Portable,
+        Backend::Native,
+        Backend::Ring,
+        Backend::AwsLc,
+    ];
+
     #[test]
     fn backend_availability() {
         assert!(Backend::Portable.is_available());
         assert_eq!(
             Backend::Native.is_available(),
+            cfg!(any(
+                feature = "native-crypto",
+                feature = "native-crypto-awslc"
+            ))
+        );
+        assert_eq!(
+            Backend::Ring.is_available(),
             cfg!(feature = "native-crypto")
         );
+        assert_eq!(
+            Backend::AwsLc.is_available(),
+            cfg!(feature = "native-crypto-awslc")
+        );
         assert!(Backend::default_backend().is_available());
+        for be in ALL {
+            assert!(be.resolve().is_available());
+            assert_ne!(be.resolve(), Backend::Native);
+        }
+        let native = Backend::Native.resolve();
+        if cfg!(feature = "native-crypto-awslc") {
+            assert_eq!(native, Backend::AwsLc);
+        } else if cfg!(feature = "native-crypto") {
+            assert_eq!(native, Backend::Ring);
+        } else {
+            assert_eq!(native, Backend::Portable);
+        }
     }
 }

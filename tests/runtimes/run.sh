@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 DENO=node_modules/@deno/linux-x64-glibc/deno
 BUN=node_modules/@oven/bun-linux-x64/bin/bun
 
-link() { ln -sfn ../../../npm node_modules/alipay-f2f; }
+link() { mkdir -p node_modules && ln -sfn ../../../npm node_modules/alipay-f2f; }
 
 case "${1:-}" in
   install)

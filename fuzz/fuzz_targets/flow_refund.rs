@@ -34,7 +34,7 @@ struct Input {
 const OUT_TRADE_NO: &str = "FUZZ_T1";
 
 fn is_refund_proof(f: &Fact) -> bool {
-    let Some(b) = f.body.as_ref().filter(|_| f.verified) else {
+    let Some(b) = f.signed_body() else {
         return false;
     };
     let not_foreign =
@@ -149,8 +149,10 @@ fuzz_target!(|input: Input| {
             // nothing sent (aborted first), or a signed definitive failure
             assert!(
                 run.calls.is_empty()
-                    || run.facts.iter().any(|f| f.verified
-                        && f.body.as_ref().is_some_and(|b| matches!(
+                    || run
+                        .facts
+                        .iter()
+                        .any(|f| f.signed_body().is_some_and(|b| matches!(
                             b.code,
                             Code::C40004
                                 | Code::C40001

@@ -1,7 +1,7 @@
 //! Notification parsing/verification (`notify::verify_form`, V1 and V2
 //! rules, and through a `Verifier`) on arbitrary form bodies.
-//! Invariants: no panic; a verified notification carries no `sign`
-//! parameter in its map and its fields are readable.
+//! Invariants: no panic; a verified notification had a non-empty `sign`,
+//! no duplicated parameter, and its fields are readable.
 #![no_main]
 
 use alipay_f2f_core::notify;

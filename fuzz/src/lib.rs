@@ -351,6 +351,23 @@ pub struct Fact {
     pub body: Option<Body>,
     /// Correctly signed in the right node (and nothing else in the body).
     pub verified: bool,
+    /// The signed object and its signature are intact but the envelope
+    /// around them was damaged (truncated / flipped): the flow may accept
+    /// it or not, either is right.
+    pub maybe: bool,
+}
+
+impl Fact {
+    /// The body, when the answer certainly verifies.
+    pub fn verified_body(&self) -> Option<&Body> {
+        self.body.as_ref().filter(|_| self.verified)
+    }
+
+    /// The body, when the answer carries genuinely signed content (it may
+    /// or may not verify).
+    pub fn signed_body(&self) -> Option<&Body> {
+        self.body.as_ref().filter(|_| self.verified || self.maybe)
+    }
 }
 
 /// The answer text (or transport error) of `reply` for `call`.
@@ -358,8 +375,7 @@ pub fn render(reply: &Reply, call: &ApiCall, ctx: &Ctx) -> (Result<String, Trans
     let n = node(&call.method);
     let mut fact = Fact {
         method: call.method.clone(),
-        body: None,
-        verified: false,
+        ..Fact::default()
     };
     let text = match reply {
         Reply::Signed(b) => {
@@ -407,7 +423,7 @@ pub fn render(reply: &Reply, call: &ApiCall, ctx: &Ctx) -> (Result<String, Trans
             let cut = &full[..cut];
             if cut.contains(&format!(r#""{n}":{o},"sign":"{}""#, sign(&o))) {
                 fact.body = Some(b.clone());
-                fact.verified = true;
+                fact.maybe = true;
             }
             cut.to_string()
         }
@@ -419,11 +435,11 @@ pub fn render(reply: &Reply, call: &ApiCall, ctx: &Ctx) -> (Result<String, Trans
             bytes[i] ^= if *x == 0 { 1 } else { *x };
             let flipped = String::from_utf8_lossy(&bytes).into_owned();
             // A flip that leaves the signed object and its signature intact
-            // (e.g. in the outer braces) may still verify: then it is a
-            // genuinely signed answer and may count as proof.
+            // (e.g. in the outer braces) may or may not leave a body that
+            // verifies: genuinely signed content, accepted or not.
             if flipped.contains(&format!(r#""{n}":{o},"sign":"{}""#, sign(&o))) {
                 fact.body = Some(b.clone());
-                fact.verified = true;
+                fact.maybe = true;
             }
             flipped
         }

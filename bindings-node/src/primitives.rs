@@ -6,7 +6,7 @@ use napi::Env;
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
-use crate::convert::{charset, options, sign_type, string_params};
+use crate::convert::{charset, json_object, options, sign_type, string_params};
 use crate::error::{guard, invalid};
 use crate::keys::{PrivateKey, PublicKey};
 
@@ -60,13 +60,14 @@ pub fn verify_response(
     method: String,
     alipay_public_key: &PublicKey,
     opts: Option<Value>,
-) -> napi::Result<Value> {
-    guard(&env, || {
+) -> napi::Result<napi::Unknown<'static>> {
+    let object = guard(&env, || {
         let o = options("opts", opts.as_ref())?;
         let verifier = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?)
             .with_charset(charset(o)?);
-        Ok(Value::Object(verifier.verify(&body, &method)?.object))
-    })
+        Ok(verifier.verify(&body, &method)?.object)
+    })?;
+    json_object(&env, &object)
 }
 
 /// Verifies an asynchronous notification, given as the raw

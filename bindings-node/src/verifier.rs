@@ -6,7 +6,7 @@ use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::convert::{charset, opt_str, options, sign_type};
+use crate::convert::{charset, json_object, opt_str, options, sign_type};
 use crate::error::guard;
 use crate::keys::PublicKey;
 
@@ -51,9 +51,13 @@ impl Verifier {
     /// Verifies a response body for `method`; returns the verified
     /// `<method>_response` object (decrypted when encrypted).
     #[napi(ts_return_type = "Record<string, unknown>")]
-    pub fn verify(&self, env: Env, body: String, method: String) -> napi::Result<Value> {
-        guard(&env, || {
-            Ok(Value::Object(self.inner.verify(&body, &method)?.object))
-        })
+    pub fn verify(
+        &self,
+        env: Env,
+        body: String,
+        method: String,
+    ) -> napi::Result<napi::Unknown<'static>> {
+        let object = guard(&env, || Ok(self.inner.verify(&body, &method)?.object))?;
+        json_object(&env, &object)
     }
 }

@@ -12,7 +12,8 @@
 //! its big integers on drop; the derived blinding seed is zeroized too.
 //! Cloning a [`PrivateKey`] shares one copy (an `Arc`), it never duplicates
 //! the secret. (`ring`'s parsed key, with the `native-crypto` feature, makes
-//! no zeroization promise.)
+//! no zeroization promise; AWS-LC's, with `native-crypto-awslc`, is freed by
+//! AWS-LC, whose allocator clears memory on free.)
 
 use std::sync::Arc;
 

@@ -28,10 +28,15 @@ fn notify_key() -> Option<String> {
 fn check(r: alipay_f2f_core::Result<notify::Notification>) {
     match r {
         Ok(n) => {
-            let m = n.to_map();
+            // `params` keeps every parameter, `sign` included: it was signed.
             assert!(
-                !m.contains_key("sign"),
-                "verified notification keeps `sign`"
+                n.get("sign").is_some_and(|s| !s.is_empty()),
+                "verified without a sign"
+            );
+            assert_eq!(
+                n.to_map().len(),
+                n.params.len(),
+                "duplicate parameters verified"
             );
             let _ = (
                 n.notify_id(),

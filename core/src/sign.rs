@@ -105,10 +105,17 @@ where
 /// Decodes a base64 signature leniently: ASCII whitespace ignored, padding
 /// optional, standard alphabet. `ERR_SIGNATURE` if it is not base64.
 pub fn decode_signature(signature_b64: &str) -> Result<Vec<u8>> {
-    let cleaned: String = signature_b64
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
+    // no copy in the usual case (a signature without whitespace)
+    let cleaned: std::borrow::Cow<'_, str> =
+        if signature_b64.bytes().any(|b| b.is_ascii_whitespace()) {
+            signature_b64
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace())
+                .collect::<String>()
+                .into()
+        } else {
+            signature_b64.into()
+        };
     let engine = base64::engine::GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         base64::engine::GeneralPurposeConfig::new()

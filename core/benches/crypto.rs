@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use alipay_f2f_core::keys::Backend;
 use alipay_f2f_core::request::{Signer, SignerConfig};
 use alipay_f2f_core::sign::{self, SignType};
-use alipay_f2f_core::{Charset, PrivateKey, PublicKey};
+use alipay_f2f_core::{Charset, PrivateKey, PublicKey, Verifier};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn key(name: &str) -> String {
@@ -24,6 +24,8 @@ fn key(name: &str) -> String {
 }
 
 const BIZ: &str = r#"{"out_trade_no":"20240102150405001","scene":"bar_code","auth_code":"28763443825664394","product_code":"FACE_TO_FACE_PAYMENT","subject":"测试商品 A&B=1","total_amount":"88.88","store_id":"NJ_001","timeout_express":"2m"}"#;
+
+const ANSWER: &str = r#"{"code":"10000","msg":"Success","buyer_logon_id":"abc***@x.com","buyer_pay_amount":"88.88","buyer_user_id":"2088000000000001","fund_bill_list":[{"amount":"88.88","fund_channel":"ALIPAYACCOUNT"}],"gmt_payment":"2026-01-01 12:00:01","invoice_amount":"88.88","out_trade_no":"20240102150405001","point_amount":"0.00","receipt_amount":"88.88","total_amount":"88.88","trade_no":"2026010122001400000000000001"}"#;
 
 fn params() -> Vec<(&'static str, &'static str)> {
     vec![
@@ -98,6 +100,24 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // the addon's paths: sign(params) and verifyResponse(body), default backend
+    c.bench_function("sign_params_rsa2/default_backend", |b| {
+        b.iter(|| {
+            sign::sign_params(black_box(params()), &private, SignType::Rsa2, Charset::Utf8).unwrap()
+        })
+    });
+    let answer = format!(
+        r#"{{"alipay_trade_pay_response":{ANSWER},"sign":"{}"}}"#,
+        sign::sign_content_base64(ANSWER, &private, SignType::Rsa2, Charset::Utf8).unwrap()
+    );
+    let verifier = Verifier::new(public.clone(), SignType::Rsa2);
+    c.bench_function("verify_response_rsa2/default_backend", |b| {
+        b.iter(|| {
+            verifier
+                .verify(black_box(&answer), "alipay.trade.pay")
+                .unwrap()
+        })
+    });
     let signer = Signer::new(
         SignerConfig {
             notify_url: Some("https://example.com/notify".into()),

@@ -347,9 +347,13 @@ export class AlipayClient {
     }
     let res: Response
     let text: string
+    const exchange = async (): Promise<[Response, string]> => {
+      const r = await fetchFn(req.url, { method: req.method, headers: req.headers, body: req.body, signal })
+      return [r, textOf(await r.arrayBuffer(), this.#charset)]
+    }
     try {
-      res = await fetchFn(req.url, { method: req.method, headers: req.headers, body: req.body, signal })
-      text = textOf(await res.arrayBuffer(), this.#charset)
+      // raced against the signal: a fetch that ignores its signal cannot outlive the timeout
+      ;[res, text] = await raceAbort(exchange(), signal)
     } catch (e) {
       return fail(e)
     }
@@ -393,7 +397,7 @@ export class AlipayClient {
       const timeout = AbortSignal.timeout(timeoutMs)
       const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout
       try {
-        text = await this.#customTransport(call, signal)
+        text = await raceAbort(this.#customTransport(call, signal), signal)
       } catch (e) {
         if (e instanceof AlipayError) throw e
         if (opts.signal?.aborted) throw new AlipayError('ERR_ABORTED', `${method} aborted`, { cause: e })
@@ -587,6 +591,30 @@ export class AlipayClient {
     const flow = core(() => b.RefundFlow.resume(snapshot, verifier, Date.now()))
     return (await this.#run(flow, opts)) as RefundOutcome
   }
+}
+
+/**
+ * Settles like `p`, but rejects with the signal's reason as soon as `signal`
+ * aborts, so a `fetch` or transport that ignores its signal cannot hang a call
+ * past its timeout.
+ */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(e)
+      },
+    )
+  })
 }
 
 function errorDetails(e: AlipayError): Record<string, unknown> {

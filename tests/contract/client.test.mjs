@@ -208,6 +208,30 @@ function clientSuite(label, start) {
       assert.ok(Date.now() - t0 < 5000)
     })
 
+    test('timeoutMs is enforced even when the injected fetch ignores its signal', async () => {
+      const c = new AlipayClient({ appId: DEMO_APP_ID, privateKey: DEMO_PRIVATE_KEY, alipayPublicKey: sb.alipayPublicKey, gateway: sb.url, fetch: () => new Promise(() => {}), timeoutMs: 200 })
+      const t0 = Date.now()
+      const e = await c.query({ outTradeNo: 'x6' }).catch((x) => x)
+      assert.ok(e instanceof AlipayError, String(e))
+      assert.equal(e.code, 'ERR_TIMEOUT')
+      assert.ok(Date.now() - t0 < 5000)
+      const e2 = await c.query({ outTradeNo: 'x7' }, { signal: AbortSignal.timeout(100) }).catch((x) => x)
+      assert.ok(e2 instanceof AlipayError, String(e2))
+      assert.equal(e2.code, 'ERR_ABORTED')
+    })
+
+    test('AbortSignal while the pay call is in flight (286… slow, pays anyway) -> reversed, never left charged', async () => {
+      const o = order(code('286'))
+      const ac = new AbortController()
+      setTimeout(() => ac.abort(), 300)
+      const r = await client.barcodePay(o, { signal: ac.signal, pollIntervalMs: 200, maxWaitMs: 30000 })
+      assert.ok(r.status === 'cancelled' || r.status === 'unknown', JSON.stringify(r))
+      // whatever the answer, the sandbox must not hold a paid, unreversed trade once the slow pay lands
+      await new Promise((res) => setTimeout(res, 500))
+      const q = await client.query({ outTradeNo: o.outTradeNo }).catch((e) => e)
+      if (!(q instanceof AlipayError)) assert.notEqual(q.trade_status, 'TRADE_SUCCESS', JSON.stringify(q))
+    })
+
     test('execute with an aborted signal: ERR_ABORTED', async () => {
       const e = await client.query({ outTradeNo: 'x3' }, { signal: AbortSignal.abort() }).catch((x) => x)
       assert.ok(e instanceof AlipayError)

@@ -17,6 +17,7 @@
 
 use num_bigint::BigUint;
 use rsa::traits::PublicKeyParts;
+use rsa_vartime_verify::Montgomery;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
@@ -84,24 +85,21 @@ fn verify_raw(n: &BigUint, e: &BigUint, prefix: &[u8], hash: &[u8], signature: &
     m == expected
 }
 
-/// Montgomery arithmetic modulo an odd `n` with 32-bit limbs (wasm32 has
-/// 32×32→64 multiplication but no 64×64→128), little-endian. Variable time.
+/// Montgomery square-and-multiply modulo an odd `n` lives in the
+/// dependency-free crate `rsa-vartime-verify` (32-bit limbs: wasm32 has
+/// 32×32→64 multiplication but no 64×64→128), which the wasm build compiles
+/// at `opt-level = 3` while the rest stays size-optimized.
 ///
 /// `num-bigint`'s own `modpow` recomputes `R² mod n` with a long division,
 /// precomputes a 16-entry window table and walks the exponent in 4-bit
 /// windows: about 55 multiplications for `e = 65537` instead of the 18 this
 /// square-and-multiply needs, so it was slower on wasm than `rsa` itself.
-struct Monty {
-    n: Vec<u32>,
-    /// `-n⁻¹ mod 2³²`.
-    n0inv: u32,
-    /// `R² mod n`, `R = 2^(32·len)`.
-    rr: Vec<u32>,
-}
+struct Monty(Montgomery);
 
 thread_local! {
-    /// The Montgomery context of the last modulus used (`R² mod n` costs a
-    /// long division): a POS verifies every answer with the same Alipay key.
+    /// The Montgomery context of the last modulus used (`R² mod n` is
+    /// computed once per modulus): a POS verifies every answer with the same
+    /// Alipay key.
     static LAST: std::cell::RefCell<Option<(BigUint, std::rc::Rc<Monty>)>> =
         const { std::cell::RefCell::new(None) };
 }
@@ -121,152 +119,26 @@ impl Monty {
         })
     }
 
+    /// The context for `n`; `None` when `n` is even (or below 3).
     fn new(n: &BigUint) -> Option<Monty> {
-        let limbs = n.to_u32_digits();
-        let n0 = *limbs.first()?;
-        if n0 & 1 == 0 {
-            return None;
-        }
-        // Newton iteration: x = n0⁻¹ mod 2^32 (each step doubles the correct bits)
-        let mut x: u32 = 1;
-        for _ in 0..5 {
-            x = x.wrapping_mul(2u32.wrapping_sub(n0.wrapping_mul(x)));
-        }
-        let len = limbs.len();
-        let rr = (BigUint::from(1u32) << (64 * len)) % n;
-        Some(Monty {
-            rr: pad(rr.to_u32_digits(), len),
-            n: limbs,
-            n0inv: x.wrapping_neg(),
-        })
+        Montgomery::new(&n.to_u32_digits()).map(Monty)
     }
 
-    /// `base^e mod n` (left-to-right square and multiply; `base < n`).
+    /// `base^e mod n` (`base < n`; a larger base is reduced first).
     fn pow(&self, base: &BigUint, e: &BigUint) -> BigUint {
-        let len = self.n.len();
-        let mut t = vec![0u32; 2 * len + 1];
-        let b = self.mul(&pad(base.to_u32_digits(), len), &self.rr, &mut t); // base·R
-        let mut acc = b.clone();
-        let bits = e.bits();
-        if bits == 0 {
-            return BigUint::from(1u32) % BigUint::new(self.n.clone());
-        }
-        for i in (0..bits - 1).rev() {
-            acc = self.sqr(&acc, &mut t);
-            if e.bit(i) {
-                acc = self.mul(&acc, &b, &mut t);
+        let e = e.to_u32_digits();
+        match self.0.pow(&base.to_u32_digits(), &e) {
+            Some(limbs) => BigUint::new(limbs),
+            None => {
+                // base ≥ n: never on the verify path (it checks s < n first)
+                let n = BigUint::new(self.0.modulus().to_vec());
+                let reduced = (base % &n).to_u32_digits();
+                self.0
+                    .pow(&reduced, &e)
+                    .map_or_else(BigUint::default, BigUint::new)
             }
-        }
-        let mut one = vec![0u32; len];
-        one[0] = 1;
-        BigUint::new(self.mul(&acc, &one, &mut t)) // leave the Montgomery domain
-    }
-
-    /// Montgomery product `a·b·R⁻¹ mod n`, `a, b < n` (separated operand
-    /// scanning: product, then reduction); `t` is scratch of `2·len + 1` limbs.
-    /// Inner loops are iterators over equal-length slices: no bounds checks
-    /// remain even at `opt-level = "z"` (how the core is built for wasm).
-    fn mul(&self, a: &[u32], b: &[u32], t: &mut [u32]) -> Vec<u32> {
-        let len = self.n.len();
-        let t = &mut t[..2 * len + 1];
-        t.fill(0);
-        for (i, &ai) in a.iter().enumerate() {
-            let ai = u64::from(ai);
-            let mut c = 0u64;
-            for (tj, &bj) in t[i..i + len].iter_mut().zip(b) {
-                let x = u64::from(*tj) + ai * u64::from(bj) + c;
-                *tj = x as u32;
-                c = x >> 32;
-            }
-            t[i + len] = c as u32;
-        }
-        self.reduce(t)
-    }
-
-    /// Montgomery square `a²·R⁻¹ mod n`: each cross product once, doubled.
-    fn sqr(&self, a: &[u32], t: &mut [u32]) -> Vec<u32> {
-        let len = self.n.len();
-        let t = &mut t[..2 * len + 1];
-        t.fill(0);
-        for (i, &ai) in a.iter().enumerate() {
-            let ai = u64::from(ai);
-            let mut c = 0u64;
-            for (tj, &aj) in t[2 * i + 1..i + len].iter_mut().zip(&a[i + 1..]) {
-                let x = u64::from(*tj) + ai * u64::from(aj) + c;
-                *tj = x as u32;
-                c = x >> 32;
-            }
-            t[i + len] = c as u32;
-        }
-        // double the cross products (their sum is < a², so no bit is lost)
-        let mut carry = 0u32;
-        for x in t[..2 * len].iter_mut() {
-            let v = *x;
-            *x = (v << 1) | carry;
-            carry = v >> 31;
-        }
-        // add the squares a_i² at limb 2i
-        let mut c = 0u64;
-        for (pair, &ai) in t[..2 * len].chunks_exact_mut(2).zip(a) {
-            let sq = u64::from(ai) * u64::from(ai);
-            let lo = u64::from(pair[0]) + (sq & 0xffff_ffff) + c;
-            pair[0] = lo as u32;
-            let hi = u64::from(pair[1]) + (sq >> 32) + (lo >> 32);
-            pair[1] = hi as u32;
-            c = hi >> 32;
-        }
-        self.reduce(t)
-    }
-
-    /// Montgomery reduction of `t < n·R` (`2·len + 1` limbs): `t·R⁻¹ mod n`.
-    fn reduce(&self, t: &mut [u32]) -> Vec<u32> {
-        let n = &self.n[..];
-        let len = n.len();
-        for i in 0..len {
-            let m = u64::from(t[i].wrapping_mul(self.n0inv));
-            let mut c = 0u64;
-            for (tj, &nj) in t[i..i + len].iter_mut().zip(n) {
-                let x = u64::from(*tj) + m * u64::from(nj) + c;
-                *tj = x as u32;
-                c = x >> 32;
-            }
-            for tk in t[i + len..].iter_mut() {
-                if c == 0 {
-                    break;
-                }
-                let x = u64::from(*tk) + c;
-                *tk = x as u32;
-                c = x >> 32;
-            }
-        }
-        let hi = t[2 * len];
-        let mut out = t[len..2 * len].to_vec();
-        // the result is < 2n: one conditional subtraction
-        if hi != 0 || !less_than(&out, n) {
-            let mut borrow = 0i64;
-            for (o, &nj) in out.iter_mut().zip(n) {
-                let d = i64::from(*o) - i64::from(nj) + borrow;
-                *o = d as u32;
-                borrow = d >> 32;
-            }
-        }
-        out
-    }
-}
-
-/// `a < b` for equal-length little-endian limbs.
-fn less_than(a: &[u32], b: &[u32]) -> bool {
-    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
-        if x != y {
-            return x < y;
         }
     }
-    false
-}
-
-fn pad(mut v: Vec<u32>, len: usize) -> Vec<u32> {
-    v.resize(len, 0);
-    v
 }
 
 #[cfg(test)]

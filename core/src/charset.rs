@@ -38,7 +38,10 @@ impl Charset {
         } else {
             Err(Error::new(
                 ErrorCode::Charset,
-                format!("unsupported charset {n:?}: use utf-8 or gbk"),
+                format!(
+                    "unsupported charset {:?}: use utf-8 or gbk",
+                    crate::response::shorten(n)
+                ),
             ))
         }
     }

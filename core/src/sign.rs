@@ -38,7 +38,10 @@ impl SignType {
         } else {
             Err(Error::invalid_argument(
                 "sign_type",
-                format!("unsupported sign_type {s:?}: use RSA2 (or legacy RSA)"),
+                format!(
+                    "unsupported sign_type {:?}: use RSA2 (or legacy RSA)",
+                    crate::response::shorten(s)
+                ),
             ))
         }
     }

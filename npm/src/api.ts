@@ -157,6 +157,8 @@ export function verifyNotify(
     return true
   } catch (e) {
     if (e instanceof AlipayError && NOT_VERIFIED.has(e.code)) return false
+    // a form body that cannot even be decoded (bad percent-escape) is not a verified notification
+    if (typeof params === 'string' && e instanceof AlipayError && e.code === 'ERR_INVALID_ARGUMENT' && e.field === 'form') return false
     throw e
   }
 }

@@ -232,6 +232,28 @@ function clientSuite(label, start) {
       if (!(q instanceof AlipayError)) assert.notEqual(q.trade_status, 'TRADE_SUCCESS', JSON.stringify(q))
     })
 
+    test('config: signType RSA, charset gbk, notifyUrl are honoured', async () => {
+      for (const extra of [{ signType: 'RSA' }, { charset: 'gbk' }, { signType: 'RSA', charset: 'gbk', notifyUrl: 'https://example.com/notify' }]) {
+        const c = new AlipayClient({ appId: DEMO_APP_ID, privateKey: DEMO_PRIVATE_KEY, alipayPublicKey: sb.alipayPublicKey, gateway: sb.url, ...extra })
+        const r = await c.barcodePay({ ...order(code('280')), subject: '当面付 合同测试' })
+        assert.equal(r.status, 'paid', `${JSON.stringify(extra)} ${JSON.stringify(r)}`)
+      }
+    })
+
+    test('config: certificate mode (appCert, alipayCert, alipayRootCert)', async () => {
+      const c = new AlipayClient({
+        appId: DEMO_APP_ID, privateKey: DEMO_PRIVATE_KEY, gateway: sb.url,
+        appCert: readFileSync(join(process.env.CONTRACT_FIXTURES, 'keys/appCertPublicKey_2021001161683774.crt'), 'utf8'),
+        alipayCert: readFileSync(join(KEYS, 'sandbox-alipay-cert.crt'), 'utf8'),
+        alipayRootCert: readFileSync(join(KEYS, 'sandbox-root-ca.crt'), 'utf8'),
+      })
+      const o = order(code('280'))
+      const r = await c.barcodePay(o)
+      assert.equal(r.status, 'paid', JSON.stringify(r))
+      const q = await c.query({ outTradeNo: o.outTradeNo })
+      assert.equal(q.trade_status, 'TRADE_SUCCESS')
+    })
+
     test('execute with an aborted signal: ERR_ABORTED', async () => {
       const e = await client.query({ outTradeNo: 'x3' }, { signal: AbortSignal.abort() }).catch((x) => x)
       assert.ok(e instanceof AlipayError)

@@ -82,6 +82,17 @@ for (const [name, mod] of [['esm', esm], ['cjs', cjs]]) {
     try { mod.importPublicKey(fx('keys/app-private-key-pkcs8.pem')) } catch (err) { assert.ok(!String(err.message).includes(body)) }
   })
 
+  test(`${name}: every API throws AlipayError (stable code) for unusable keys and arguments`, () => {
+    const v = json('response_verify_vectors.json')[0]
+    assert.match(throwsCode(() => mod.sign({ a: '1' }, 'not a key'), undefined, mod.AlipayError).code, /^ERR_KEY_/)
+    assert.match(throwsCode(() => mod.verifyResponse(v.response_body, v.method, 'not a key'), undefined, mod.AlipayError).code, /^ERR_KEY_/)
+    assert.match(throwsCode(() => mod.verifyNotify({ a: '1', sign: 'x' }, 'not a key'), undefined, mod.AlipayError).code, /^ERR_KEY_/)
+    assert.match(throwsCode(() => new mod.AlipayClient({ appId: '2021000000000001', privateKey: 'not a key' }), undefined, mod.AlipayError).code, /^ERR_KEY_/)
+    assert.match(throwsCode(() => new mod.AlipayClient({ appId: '2021000000000001', alipayPublicKey: 'not a key' }), undefined, mod.AlipayError).code, /^ERR_KEY_/)
+    // the app public key configured where the Alipay public key belongs is detected
+    throwsCode(() => new mod.AlipayClient({ appId: '2021000000000001', privateKey: fx('keys/app-private-key.pem'), alipayPublicKey: fx('keys/app-public-key.pem') }), 'ERR_KEY_MISMATCH', mod.AlipayError)
+  })
+
   test(`${name}: signContent and sign reproduce request_sign_vectors byte for byte`, () => {
     for (const v of json('request_sign_vectors.json')) {
       assert.equal(mod.signContent(v.params), v.expected_sign_content)
@@ -148,6 +159,11 @@ for (const [name, mod] of [['esm', esm], ['cjs', cjs]]) {
       assert.equal(mod.verifyNotify(neg.params_decoded, k), false)
       const { sign: _s, ...unsigned } = pay.params_decoded
       assert.equal(mod.verifyNotify(unsigned, k), false)
+      // malformed or empty bodies are not verified notifications: false, not a throw
+      for (const junk of ['', 'garbage', 'a=1&sign=zzz', 'sign=%%%', 'a=%E4%B8&sign=x', `${pay.example_form_body_utf8}%`]) {
+        assert.equal(mod.verifyNotify(junk, k), false, junk.slice(0, 40))
+      }
+      assert.equal(mod.verifyNotify({}, k), false)
     }
     assert.equal(mod.verifyNotify(pay.params_decoded, fx('keys/alipay-public-key.pem')), false)
   })

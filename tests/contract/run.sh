@@ -21,4 +21,4 @@ cp "$ROOT"/tests/contract/*.test.mjs "$ROOT"/tests/contract/*.cjs "$tmp"/ 2>/dev
 rust_bin="${CONTRACT_RUST_SANDBOX:-}"
 if [[ -z $rust_bin && -x $ROOT/target/release/alipay-f2f-sandbox ]]; then rust_bin="$ROOT/target/release/alipay-f2f-sandbox"; fi
 CONTRACT_FIXTURES="$(cd "$fixtures" && pwd)" CONTRACT_SANDBOX_KEYS="$ROOT/sandbox/keys" CONTRACT_RUST_SANDBOX="$rust_bin" \
-  "$NODE" --test --test-timeout=120000 ./*.test.mjs
+  "$NODE" --test --test-timeout=600000 ./*.test.mjs

@@ -186,9 +186,9 @@ function optionalString(cfg: Record<string, unknown>, name: string): string | un
 
 function positiveNumber(name: string, v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw new TypeError(`"${name}" must be a positive number of milliseconds, got ${describe(v)}`)
-  }
+  const message = `"${name}" must be a positive number of milliseconds, got ${describe(v)}`
+  if (typeof v !== 'number') throw new TypeError(message)
+  if (!Number.isFinite(v) || v <= 0) throw new AlipayError('ERR_INVALID_ARGUMENT', message, { field: name })
   return v
 }
 
@@ -222,7 +222,9 @@ export class AlipayClient {
   readonly #customTransport?: Transport
 
   /**
-   * Validates everything eagerly: wrong types throw `TypeError`; unusable
+   * Validates everything eagerly: wrong types throw `TypeError`; wrong values
+   * (`signType`, `charset`, an empty `appId`, no key at all, incomplete
+   * certificates) `AlipayError` `ERR_INVALID_ARGUMENT`; unusable
    * keys throw `AlipayError` (`ERR_KEY_FORMAT`, `ERR_KEY_KIND`, `ERR_KEY_SIZE`,
    * `ERR_KEY_MISMATCH` when the app public key was pasted as the Alipay one);
    * bad certificates `ERR_CERT`.
@@ -230,18 +232,21 @@ export class AlipayClient {
   constructor(config: AlipayClientConfig) {
     assertPlainObject('config', config)
     const cfg = config as unknown as Record<string, unknown>
-    if (typeof config.appId !== 'string' || config.appId.trim() === '') {
+    if (typeof config.appId !== 'string') {
       throw new TypeError(`"config.appId" must be a non-empty string, got ${describe(config.appId)}`)
     }
+    // wrong values (not wrong types) are AlipayError ERR_INVALID_ARGUMENT, like the core's
+    const invalid = (field: string, message: string) => new AlipayError('ERR_INVALID_ARGUMENT', message, { field })
+    if (config.appId.trim() === '') throw invalid('appId', '"config.appId" must be a non-empty string, got ""')
     this.appId = config.appId
     this.gateway = optionalString(cfg, 'gateway') ?? DEFAULT_GATEWAY
     const signType = (optionalString(cfg, 'signType') ?? 'RSA2') as 'RSA2' | 'RSA'
     if (signType !== 'RSA2' && signType !== 'RSA') {
-      throw new TypeError(`"config.signType" must be 'RSA2' or 'RSA', got ${JSON.stringify(signType)}`)
+      throw invalid('signType', `"config.signType" must be 'RSA2' or 'RSA', got ${JSON.stringify(signType)}`)
     }
     const charset = (optionalString(cfg, 'charset') ?? 'utf-8').toLowerCase() as 'utf-8' | 'gbk'
     if (charset !== 'utf-8' && charset !== 'gbk') {
-      throw new TypeError(`"config.charset" must be 'utf-8' or 'gbk', got ${JSON.stringify(charset)}`)
+      throw invalid('charset', `"config.charset" must be 'utf-8' or 'gbk', got ${JSON.stringify(charset)}`)
     }
     this.#charset = charset
     this.timeoutMs = positiveNumber('config.timeoutMs', config.timeoutMs) ?? DEFAULT_TIMEOUT_MS
@@ -259,10 +264,10 @@ export class AlipayClient {
     }
     const certMode = appCert !== undefined || alipayCert !== undefined || alipayRootCert !== undefined
     if (certMode && (appCert === undefined || alipayCert === undefined || alipayRootCert === undefined)) {
-      throw new TypeError('certificate mode needs all of "config.appCert", "config.alipayCert" and "config.alipayRootCert"')
+      throw invalid('appCert', 'certificate mode needs all of "config.appCert", "config.alipayCert" and "config.alipayRootCert"')
     }
     if (certMode && config.alipayPublicKey !== undefined) {
-      throw new TypeError('use either "config.alipayPublicKey" (public-key mode) or the certificates (certificate mode), not both')
+      throw invalid('alipayPublicKey', 'use either "config.alipayPublicKey" (public-key mode) or the certificates (certificate mode), not both')
     }
 
     const b = binding()
@@ -274,7 +279,7 @@ export class AlipayClient {
       publicKey = toPublicKey('config.alipayPublicKey', config.alipayPublicKey)
     }
     if (!privateKey && !publicKey) {
-      throw new TypeError('"config" needs a "privateKey" (to sign) and/or an "alipayPublicKey" or certificates (to verify)')
+      throw invalid('privateKey', '"config" needs a "privateKey" (to sign) and/or an "alipayPublicKey" or certificates (to verify)')
     }
     if (privateKey && publicKey) {
       const pk = privateKey
@@ -484,9 +489,9 @@ export class AlipayClient {
     for (const k of keys) {
       const v = (opts as Record<string, unknown>)[k]
       if (v === undefined) continue
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new TypeError(`"opts.${k}" must be a non-negative number, got ${describe(v)}`)
-      }
+      const message = `"opts.${k}" must be a non-negative number, got ${describe(v)}`
+      if (typeof v !== 'number') throw new TypeError(message)
+      if (!Number.isFinite(v) || v < 0) throw new AlipayError('ERR_INVALID_ARGUMENT', message, { field: k })
       policy[k] = v
     }
     // the flow's per-call timeout defaults to the client's (kept within the flow's 1..120 s range)

@@ -93,6 +93,28 @@ for (const [name, mod] of [['esm', esm], ['cjs', cjs]]) {
     throwsCode(() => new mod.AlipayClient({ appId: '2021000000000001', privateKey: fx('keys/app-private-key.pem'), alipayPublicKey: fx('keys/app-public-key.pem') }), 'ERR_KEY_MISMATCH', mod.AlipayError)
   })
 
+  test(`${name}: AlipayClient refuses wrong config values with AlipayError ERR_INVALID_ARGUMENT`, () => {
+    const pk = fx('keys/app-private-key.pem')
+    for (const cfg of [
+      { appId: '', privateKey: pk },
+      { appId: '1', privateKey: pk, signType: 'HS256' },
+      { appId: '1', privateKey: pk, charset: 'latin1' },
+      { appId: '1', privateKey: pk, timeoutMs: -1 },
+      { appId: '1' },
+      { appId: '1', privateKey: pk, appCert: fx('keys/appCertPublicKey_2021001161683774.crt') },
+    ]) {
+      throwsCode(() => new mod.AlipayClient(cfg), 'ERR_INVALID_ARGUMENT', mod.AlipayError)
+    }
+  })
+
+  test(`${name}: wrong JS types also throw AlipayError (§4: "Errors thrown across the boundary are AlipayError")`, {
+    todo: 'the package deliberately throws a plain TypeError for arguments of the wrong JS type (npm/src/errors.ts header, like jose); '
+      + 'design §4 says every error crossing the boundary is an AlipayError: lead to decide (contract wording or code)',
+  }, () => {
+    throwsCode(() => mod.sign(null, fx('keys/app-private-key.pem')), 'ERR_INVALID_ARGUMENT', mod.AlipayError)
+    throwsCode(() => new mod.AlipayClient({ appId: 1 }), 'ERR_INVALID_ARGUMENT', mod.AlipayError)
+  })
+
   test(`${name}: signContent and sign reproduce request_sign_vectors byte for byte`, () => {
     for (const v of json('request_sign_vectors.json')) {
       assert.equal(mod.signContent(v.params), v.expected_sign_content)

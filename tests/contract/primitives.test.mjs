@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import * as esm from 'alipay-f2f'
+import * as wasm from 'alipay-f2f/wasm'
 
 const cjs = createRequire(import.meta.url)('alipay-f2f')
 const FX = process.env.CONTRACT_FIXTURES
@@ -37,7 +38,8 @@ test('every §4 name is exported, same objects from ESM and CJS (one AlipayError
   assert.equal(e.code, 'ERR_SIGNATURE')
 })
 
-for (const [name, mod] of [['esm', esm], ['cjs', cjs]]) {
+// §4: the same names and behaviour from the addon and from wasm
+for (const [name, mod] of [['esm', esm], ['cjs', cjs], ['wasm', wasm]]) {
   test(`${name}: importPrivateKey accepts every private key format in the fixtures; all sign alike`, () => {
     const files = ['app-private-key.pem', 'app-private-key-no-wrapper.pem', 'app-private-key-pkcs8.pem', 'app-private-key-pkcs8-no-wrapper.pem']
     const sigs = new Set()

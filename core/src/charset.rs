@@ -1,4 +1,5 @@
-//! Request/response charsets: UTF-8 and GBK (via `encoding_rs`).
+//! Request/response charsets: UTF-8 and GBK (WHATWG GBK, as `encoding_rs` does it, via the
+//! `gbk-lite` crate: only the GBK tables, not every legacy encoding's).
 
 use std::borrow::Cow;
 
@@ -53,22 +54,19 @@ impl Charset {
         match self {
             Charset::Utf8 => Ok(Cow::Borrowed(text.as_bytes())),
             Charset::Gbk => {
-                let (bytes, _, had_errors) = encoding_rs::GBK.encode(text);
-                if had_errors {
-                    let bad = text
-                        .chars()
-                        .find(|c| {
-                            let mut b = [0u8; 4];
-                            encoding_rs::GBK.encode(c.encode_utf8(&mut b)).2
-                        })
-                        .map(|c| format!(" (U+{:04X})", c as u32))
-                        .unwrap_or_default();
-                    return Err(Error::new(
-                        ErrorCode::Charset,
-                        format!("text contains a character that GBK cannot encode{bad}"),
-                    ));
+                if text.is_ascii() {
+                    return Ok(Cow::Borrowed(text.as_bytes()));
                 }
-                Ok(bytes)
+                // gbk-lite: encoding_rs's GBK without linking every legacy table
+                gbk_lite::encode(text).map(Cow::Owned).map_err(|c| {
+                    Error::new(
+                        ErrorCode::Charset,
+                        format!(
+                            "text contains a character that GBK cannot encode (U+{:04X})",
+                            c as u32
+                        ),
+                    )
+                })
             }
         }
     }
@@ -85,9 +83,10 @@ impl Charset {
             Charset::Utf8 => std::str::from_utf8(bytes)
                 .map(Cow::Borrowed)
                 .map_err(|_| bad()),
-            Charset::Gbk => encoding_rs::GBK
-                .decode_without_bom_handling_and_without_replacement(bytes)
-                .ok_or_else(bad),
+            Charset::Gbk if bytes.is_ascii() => std::str::from_utf8(bytes)
+                .map(Cow::Borrowed)
+                .map_err(|_| bad()),
+            Charset::Gbk => gbk_lite::decode(bytes).map(Cow::Owned).ok_or_else(bad),
         }
     }
 }

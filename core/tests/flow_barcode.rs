@@ -708,6 +708,77 @@ fn resume_after_a_lost_pay_queries_and_never_pays_again() {
 }
 
 #[test]
+fn resume_between_the_last_query_and_its_cancel_queries_once_more() {
+    // Drive to the deadline, snapshotting after every answer; stop when the
+    // cancel is handed out: the last snapshot has the cancel due, not sent.
+    let mut f = flow();
+    let mut now = T0;
+    let mut snap = None;
+    for _ in 0..500 {
+        match f.poll(now) {
+            Action::Event(_) => {}
+            Action::Wait { until_ms } => now = until_ms,
+            Action::Call(c) if c.method == METHOD_CANCEL => break,
+            Action::Call(c) => {
+                let answer = if c.method == METHOD_PAY {
+                    signed(METHOD_PAY, PAYING)
+                } else {
+                    signed(METHOD_QUERY, WAIT)
+                };
+                now += 100;
+                f.handle_response(c.id, &answer, now).unwrap();
+                snap = Some(f.snapshot());
+            }
+            Action::Done(o) => panic!("{o:?}"),
+        }
+    }
+    let snap = snap.unwrap();
+    // The POS was down for two minutes; the buyer paid meanwhile: one more
+    // query proves it, and nothing is reversed.
+    let later = now + 120_000;
+    let mut r = BarcodePay::resume(&snap, verifier(), later).unwrap();
+    let t = run(
+        &mut r,
+        later,
+        &mut script(
+            vec![],
+            vec![s(METHOD_QUERY, SUCCESS)],
+            vec![s(METHOD_CANCEL, CANCEL_REFUND)],
+        ),
+        None,
+        None,
+        500,
+    );
+    assert_eq!(methods(&t), [METHOD_QUERY]);
+    assert!(matches!(t.outcome.unwrap(), Outcome::Paid { .. }));
+    // Still unpaid: the cancel follows that query at once.
+    let mut r = BarcodePay::resume(&snap, verifier(), later).unwrap();
+    let t = run(
+        &mut r,
+        later,
+        &mut script(
+            vec![],
+            vec![s(METHOD_QUERY, WAIT)],
+            vec![s(METHOD_CANCEL, CANCEL_CLOSE)],
+        ),
+        None,
+        None,
+        500,
+    );
+    assert_eq!(methods(&t), [METHOD_QUERY, METHOD_CANCEL]);
+    let (query_at, _, _) = &t.calls[0];
+    let (cancel_at, _, _) = &t.calls[1];
+    assert_eq!(*cancel_at, query_at + 100, "no wait before the cancel");
+    assert!(matches!(
+        t.outcome.unwrap(),
+        Outcome::Cancelled {
+            action: CancelAction::Close,
+            ..
+        }
+    ));
+}
+
+#[test]
 fn resume_of_a_snapshot_taken_before_the_pay_still_never_sends_it() {
     let f = flow();
     let snap = f.snapshot();

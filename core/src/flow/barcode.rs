@@ -946,6 +946,25 @@ impl PayMachine {
                 self.deadline_ms = now_ms.saturating_add(self.policy.max_wait_ms);
                 self.schedule(Kind::Query, now_ms);
             }
+            None if !self.aborted
+                && !self.paid
+                && self.cancels == 0
+                && matches!(
+                    self.next,
+                    Some(Scheduled {
+                        kind: Kind::Cancel,
+                        ..
+                    })
+                ) =>
+            {
+                // The crash came after the last query decided to cancel but
+                // before the cancel went out. Time has passed since that
+                // query: the buyer may have paid meanwhile. The cancel must
+                // follow the last query immediately, so ask once more now
+                // and cancel right after it unless it proves the payment.
+                self.deadline_ms = now_ms;
+                self.schedule(Kind::Query, now_ms);
+            }
             None => {}
         }
     }

@@ -112,6 +112,8 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
   const now = opts.now ?? Date.now
   const { transport, signal, onEvent, onSnapshot } = opts
   let aborted = false
+  /** Whether a call has been handed to the transport (from then on the flow must finish). */
+  let sent = false
 
   // An async onSnapshot (e.g. a database write) is awaited: the call is not sent before
   // the state that records it is persisted.
@@ -126,6 +128,16 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
     try {
       await onSnapshot(s)
     } catch (e) {
+      // Before the first call nothing has been sent: refuse to start a payment
+      // that could not be resumed after a crash. Once a call is out, stopping
+      // would leave the trade open, so the flow goes on (reported, not dropped).
+      if (!sent) {
+        throw new AlipayError(
+          'ERR_SNAPSHOT',
+          `onSnapshot failed before the first call, so nothing was sent: ${e instanceof Error ? e.message : String(e)}`,
+          { cause: e },
+        )
+      }
       reportCallbackError('onSnapshot', e)
     }
   }
@@ -166,6 +178,7 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
         return a.outcome
       case 'call': {
         await snapshot() // persisted with the call in flight: a crash from here on resumes as "unknown"
+        sent = true
         const timeout = AbortSignal.timeout(Math.max(1, a.timeoutMs))
         const callerSignal = aborted ? undefined : signal
         const callSignal = callerSignal ? AbortSignal.any([timeout, callerSignal]) : timeout

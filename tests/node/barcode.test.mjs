@@ -222,4 +222,46 @@ describe('snapshots', () => {
     for (const s of sent) assert.ok(s.inFlight && typeof s.inFlight.id === 'number', JSON.stringify(s))
     assert.equal(JSON.parse(persisted).state.outcome.status, 'paid')
   })
+
+  test('a store that fails before the first call refuses to start (nothing sent); later failures do not stop the flow', async () => {
+    let calls = 0
+    const counting = new lib.AlipayClient({
+      appId: sb.demoApp.appId,
+      privateKey: sb.demoApp.privateKey,
+      alipayPublicKey: sb.alipayPublicKey,
+      gateway: sb.url,
+      fetch: (...args) => {
+        calls++
+        return fetch(...args)
+      },
+    })
+    const out = tradeNo('SF')
+    await assert.rejects(
+      counting.barcodePay(
+        { outTradeNo: out, authCode: authCode('280'), totalAmount: '1.00', subject: 'x' },
+        { ...FAST, onSnapshot: () => { throw new Error('disk full') } },
+      ),
+      (e) => e instanceof lib.AlipayError && e.code === 'ERR_SNAPSHOT' && /nothing was sent/.test(e.message),
+    )
+    assert.equal(calls, 0, 'no call may go out when its record cannot be saved')
+    let saves = 0
+    const errors = []
+    const origError = console.error
+    console.error = (...a) => errors.push(a.join(' '))
+    try {
+      const outcome = await counting.barcodePay(
+        { outTradeNo: tradeNo('SF'), authCode: authCode('280'), totalAmount: '1.00', subject: 'x' },
+        {
+          ...FAST,
+          onSnapshot: () => {
+            if (++saves > 2) throw new Error('disk full later')
+          },
+        },
+      )
+      assert.equal(outcome.status, 'paid')
+    } finally {
+      console.error = origError
+    }
+    assert.ok(errors.some((m) => m.includes('onSnapshot')), 'a later failure is reported, not dropped')
+  })
 })

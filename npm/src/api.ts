@@ -8,7 +8,7 @@
 
 import { binding } from './binding.js'
 import type { PrivateKey, PublicKey, SignOptions, VerifyOptions } from './binding.js'
-import { AlipayError, core } from './errors.js'
+import { AlipayError, core, invalidType } from './errors.js'
 
 export type { PrivateKey, PublicKey, SignOptions, VerifyOptions }
 
@@ -21,13 +21,13 @@ export function describe(v: unknown): string {
 
 /** @internal */
 export function assertString(name: string, v: unknown, what = 'a string'): asserts v is string {
-  if (typeof v !== 'string') throw new TypeError(`"${name}" must be ${what}, got ${describe(v)}`)
+  if (typeof v !== 'string') throw invalidType(`"${name}" must be ${what}, got ${describe(v)}`)
 }
 
 /** @internal */
 export function assertPlainObject(name: string, v: unknown): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new TypeError(`"${name}" must be an object, got ${describe(v)}`)
+    throw invalidType(`"${name}" must be an object, got ${describe(v)}`)
   }
 }
 
@@ -36,7 +36,7 @@ export function assertStringRecord(name: string, v: unknown): asserts v is Recor
   assertPlainObject(name, v)
   for (const [k, val] of Object.entries(v as object)) {
     if (typeof val !== 'string' && val !== undefined && val !== null) {
-      throw new TypeError(`"${name}.${k}" must be a string, got ${describe(val)}`)
+      throw invalidType(`"${name}.${k}" must be a string, got ${describe(val)}`)
     }
   }
 }
@@ -77,14 +77,14 @@ export function importPublicKey(pemOrCert: string): PublicKey {
 export function toPrivateKey(name: string, k: unknown): PrivateKey {
   if (typeof k === 'string') return importPrivateKey(k)
   if (k instanceof binding().PrivateKey) return k as PrivateKey
-  throw new TypeError(`"${name}" must be a PEM string or a PrivateKey from importPrivateKey(), got ${describe(k)}`)
+  throw invalidType(`"${name}" must be a PEM string or a PrivateKey from importPrivateKey(), got ${describe(k)}`)
 }
 
 /** @internal */
 export function toPublicKey(name: string, k: unknown): PublicKey {
   if (typeof k === 'string') return importPublicKey(k)
   if (k instanceof binding().PublicKey) return k as PublicKey
-  throw new TypeError(`"${name}" must be a PEM string or a PublicKey from importPublicKey(), got ${describe(k)}`)
+  throw invalidType(`"${name}" must be a PEM string or a PublicKey from importPublicKey(), got ${describe(k)}`)
 }
 
 /**

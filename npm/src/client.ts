@@ -19,7 +19,7 @@ import {
   toPublicKey,
 } from './api.js'
 import { drive } from './driver.js'
-import { AlipayError, core } from './errors.js'
+import { AlipayError, core, invalidType } from './errors.js'
 import type { FlowEvent, PayOutcome, RefundOutcome, Transport, TransportCall } from './types.js'
 
 /** The production gateway. */
@@ -180,14 +180,14 @@ function snakeKeys(v: unknown): unknown {
 function optionalString(cfg: Record<string, unknown>, name: string): string | undefined {
   const v = cfg[name]
   if (v === undefined || v === null) return undefined
-  if (typeof v !== 'string') throw new TypeError(`"config.${name}" must be a string, got ${describe(v)}`)
+  if (typeof v !== 'string') throw invalidType(`"config.${name}" must be a string, got ${describe(v)}`)
   return v
 }
 
 function positiveNumber(name: string, v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined
   const message = `"${name}" must be a positive number of milliseconds, got ${describe(v)}`
-  if (typeof v !== 'number') throw new TypeError(message)
+  if (typeof v !== 'number') throw invalidType(message)
   if (!Number.isFinite(v) || v <= 0) throw new AlipayError('ERR_INVALID_ARGUMENT', message, { field: name })
   return v
 }
@@ -233,7 +233,7 @@ export class AlipayClient {
     assertPlainObject('config', config)
     const cfg = config as unknown as Record<string, unknown>
     if (typeof config.appId !== 'string') {
-      throw new TypeError(`"config.appId" must be a non-empty string, got ${describe(config.appId)}`)
+      throw invalidType(`"config.appId" must be a non-empty string, got ${describe(config.appId)}`)
     }
     // wrong values (not wrong types) are AlipayError ERR_INVALID_ARGUMENT, like the core's
     const invalid = (field: string, message: string) => new AlipayError('ERR_INVALID_ARGUMENT', message, { field })
@@ -257,10 +257,10 @@ export class AlipayClient {
     const alipayRootCert = optionalString(cfg, 'alipayRootCert')
     const encryptKey = optionalString(cfg, 'encryptKey')
     if (config.fetch !== undefined && typeof config.fetch !== 'function') {
-      throw new TypeError(`"config.fetch" must be a fetch function, got ${describe(config.fetch)}`)
+      throw invalidType(`"config.fetch" must be a fetch function, got ${describe(config.fetch)}`)
     }
     if (config.transport !== undefined && typeof config.transport !== 'function') {
-      throw new TypeError(`"config.transport" must be a function (call, signal) => Promise<string>, got ${describe(config.transport)}`)
+      throw invalidType(`"config.transport" must be a function (call, signal) => Promise<string>, got ${describe(config.transport)}`)
     }
     const certMode = appCert !== undefined || alipayCert !== undefined || alipayRootCert !== undefined
     if (certMode && (appCert === undefined || alipayCert === undefined || alipayRootCert === undefined)) {
@@ -490,7 +490,7 @@ export class AlipayClient {
       const v = (opts as Record<string, unknown>)[k]
       if (v === undefined) continue
       const message = `"opts.${k}" must be a non-negative number, got ${describe(v)}`
-      if (typeof v !== 'number') throw new TypeError(message)
+      if (typeof v !== 'number') throw invalidType(message)
       if (!Number.isFinite(v) || v < 0) throw new AlipayError('ERR_INVALID_ARGUMENT', message, { field: k })
       policy[k] = v
     }
@@ -501,9 +501,9 @@ export class AlipayClient {
 
   #checkFlowOptions(opts: FlowOptions | RefundFlowOptions): void {
     assertPlainObject('opts', opts)
-    if (opts.onEvent !== undefined && typeof opts.onEvent !== 'function') throw new TypeError('"opts.onEvent" must be a function')
-    if (opts.onSnapshot !== undefined && typeof opts.onSnapshot !== 'function') throw new TypeError('"opts.onSnapshot" must be a function')
-    if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new TypeError('"opts.signal" must be an AbortSignal')
+    if (opts.onEvent !== undefined && typeof opts.onEvent !== 'function') throw invalidType('"opts.onEvent" must be a function')
+    if (opts.onSnapshot !== undefined && typeof opts.onSnapshot !== 'function') throw invalidType('"opts.onSnapshot" must be a function')
+    if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw invalidType('"opts.signal" must be an AbortSignal')
     if (opts.policy !== undefined) assertPlainObject('opts.policy', opts.policy)
   }
 
@@ -576,7 +576,7 @@ export class AlipayClient {
     assertPlainObject('order', order)
     assertString('order.refundAmount', order.refundAmount, 'a decimal string like "10.00"')
     if (order.outTradeNo === undefined && order.tradeNo === undefined) {
-      throw new TypeError('"order" needs "outTradeNo" or "tradeNo"')
+      throw invalidType('"order" needs "outTradeNo" or "tradeNo"')
     }
     this.#checkFlowOptions(opts)
     const verifier = this.#needVerifier()

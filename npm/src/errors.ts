@@ -4,7 +4,8 @@
  * Every failure the SDK reports is an {@link AlipayError} with a stable
  * machine-readable {@link AlipayError.code | code} (`ERR_*`), except misuse of
  * the JavaScript API itself (an argument of the wrong type), which throws a
- * plain `TypeError` with a clear message, like `jose` does.
+ * `TypeError` with a clear message, like `jose` does; that `TypeError` also
+ * carries `code: 'ERR_INVALID_ARGUMENT'` (see {@link invalidType}).
  *
  * @module
  */
@@ -134,9 +135,21 @@ export function fromCore(e: unknown): unknown {
       return new AlipayError(code, e.message, details)
     }
     if (typeof code === 'string' && /^(InvalidArg|.*Expected)$/.test(code)) {
-      return new TypeError(e.message)
+      return invalidType(e.message)
     }
   }
+  return e
+}
+
+/**
+ * The `TypeError` thrown for misuse of the JavaScript API (an argument of the
+ * wrong type). It carries `code: 'ERR_INVALID_ARGUMENT'` (as Node's own
+ * argument errors carry `ERR_INVALID_ARG_TYPE`), so code-based error handling
+ * covers it too; `instanceof TypeError` holds.
+ */
+export function invalidType(message: string): TypeError & { code: 'ERR_INVALID_ARGUMENT' } {
+  const e = new TypeError(message) as TypeError & { code: 'ERR_INVALID_ARGUMENT' }
+  e.code = 'ERR_INVALID_ARGUMENT'
   return e
 }
 

@@ -32,7 +32,7 @@
 
 import { AlipayClient } from './client.js'
 import type { AlipayClientConfig } from './client.js'
-import { AlipayError } from './errors.js'
+import { AlipayError, invalidType } from './errors.js'
 import type { ForwardErrorBody } from './forward.js'
 
 /** The six trade methods a POS needs; the default allow-list. */
@@ -197,27 +197,27 @@ const CLIENT_KEYS = [
  * @throws {TypeError} bad options; {@link AlipayError} (`ERR_KEY_*`) for an unusable private key
  */
 export function createForwardBackend(opts: ForwardBackendOptions): ForwardBackend {
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new TypeError('"opts" must be an object')
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw invalidType('"opts" must be an object')
   let client: AlipayClient
   if (opts.client !== undefined) {
-    if (!(opts.client instanceof AlipayClient)) throw new TypeError('"opts.client" must be an AlipayClient')
+    if (!(opts.client instanceof AlipayClient)) throw invalidType('"opts.client" must be an AlipayClient')
     client = opts.client
   } else {
-    if (opts.privateKey === undefined) throw new TypeError('"opts.privateKey" (or "opts.client") is required: the backend signs the calls')
+    if (opts.privateKey === undefined) throw invalidType('"opts.privateKey" (or "opts.client") is required: the backend signs the calls')
     const cfg: Record<string, unknown> = {}
     for (const k of CLIENT_KEYS) if (opts[k] !== undefined) cfg[k] = opts[k]
     client = new AlipayClient(cfg as unknown as AlipayClientConfig)
   }
   const allowed = new Set(opts.allowedMethods ?? DEFAULT_FORWARD_METHODS)
   if (opts.allowedMethods !== undefined && (!Array.isArray(opts.allowedMethods) || opts.allowedMethods.some((m) => typeof m !== 'string'))) {
-    throw new TypeError('"opts.allowedMethods" must be an array of method names')
+    throw invalidType('"opts.allowedMethods" must be an array of method names')
   }
-  if (opts.rules !== undefined && typeof opts.rules !== 'function') throw new TypeError('"opts.rules" must be a function')
-  if (opts.onForward !== undefined && typeof opts.onForward !== 'function') throw new TypeError('"opts.onForward" must be a function')
+  if (opts.rules !== undefined && typeof opts.rules !== 'function') throw invalidType('"opts.rules" must be a function')
+  if (opts.onForward !== undefined && typeof opts.onForward !== 'function') throw invalidType('"opts.onForward" must be a function')
   const maxBodyBytes = opts.maxBodyBytes ?? 65536
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new TypeError('"opts.maxBodyBytes" must be a positive integer')
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw invalidType('"opts.maxBodyBytes" must be a positive integer')
   const cors: ForwardCorsOptions | undefined = opts.cors === true ? { origin: '*' } : opts.cors ? opts.cors : undefined
-  if (cors && cors.origin === '*' && cors.credentials) throw new TypeError('"opts.cors": credentials cannot be used with origin "*"')
+  if (cors && cors.origin === '*' && cors.credentials) throw invalidType('"opts.cors": credentials cannot be used with origin "*"')
   const timeoutMs = opts.timeoutMs
 
   const log = (entry: ForwardLogEntry) => {

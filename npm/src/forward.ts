@@ -32,7 +32,7 @@
  * @module
  */
 
-import { AlipayError } from './errors.js'
+import { AlipayError, invalidType } from './errors.js'
 import type { Transport, TransportCall } from './types.js'
 
 export { createForwardBackend, DEFAULT_FORWARD_METHODS } from './forward-backend.js'
@@ -118,12 +118,12 @@ function describeValue(v: unknown): string {
  * ```
  */
 export function forwardTransport(opts: ForwardTransportOptions): Transport {
-  if (typeof opts !== 'object' || opts === null) throw new TypeError(`"opts" must be an object, got ${describeValue(opts)}`)
-  if (typeof opts.url !== 'string' || opts.url === '') throw new TypeError(`"opts.url" must be a non-empty string, got ${describeValue(opts.url)}`)
-  if (opts.fetch !== undefined && typeof opts.fetch !== 'function') throw new TypeError('"opts.fetch" must be a fetch function')
+  if (typeof opts !== 'object' || opts === null) throw invalidType(`"opts" must be an object, got ${describeValue(opts)}`)
+  if (typeof opts.url !== 'string' || opts.url === '') throw invalidType(`"opts.url" must be a non-empty string, got ${describeValue(opts.url)}`)
+  if (opts.fetch !== undefined && typeof opts.fetch !== 'function') throw invalidType('"opts.fetch" must be a fetch function')
   const h = opts.headers
   if (h !== undefined && typeof h !== 'function' && (typeof h !== 'object' || h === null)) {
-    throw new TypeError('"opts.headers" must be an object or a function returning one')
+    throw invalidType('"opts.headers" must be an object or a function returning one')
   }
   const url = opts.url
   const credentials = opts.credentials

@@ -21,7 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { AlipayError } from './errors.js'
+import { AlipayError, invalidType } from './errors.js'
 
 /** App id of the sandbox's built-in demo app (accepted when no `apps` are given). */
 export const DEMO_APP_ID = '2021000000000001'
@@ -81,7 +81,7 @@ function demoPrivateKey(): string {
  * @throws {AlipayError} `ERR_INTERNAL` when the binary is missing, exits early or is not ready in time
  */
 export function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
-  if (typeof opts !== 'object' || opts === null) throw new TypeError('"opts" must be an object')
+  if (typeof opts !== 'object' || opts === null) throw invalidType('"opts" must be an object')
   const bin = sandboxBinaryPath()
   if (!existsSync(bin)) {
     return Promise.reject(
@@ -90,17 +90,17 @@ export function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   }
   const args: string[] = []
   if (opts.port !== undefined) {
-    if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new TypeError('"opts.port" must be a port number')
+    if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw invalidType('"opts.port" must be a port number')
     args.push('--port', String(opts.port))
   }
   if (opts.speed !== undefined) {
-    if (typeof opts.speed !== 'number' || !(opts.speed > 0)) throw new TypeError('"opts.speed" must be a positive number')
+    if (typeof opts.speed !== 'number' || !(opts.speed > 0)) throw invalidType('"opts.speed" must be a positive number')
     args.push('--speed', String(opts.speed))
   }
   let tmp: string | undefined
   for (const app of opts.apps ?? []) {
     if (typeof app?.appId !== 'string' || typeof app?.publicKey !== 'string') {
-      throw new TypeError('"opts.apps" entries must be { appId: string, publicKey: string }')
+      throw invalidType('"opts.apps" entries must be { appId: string, publicKey: string }')
     }
     tmp ??= mkdtempSync(join(tmpdir(), 'alipay-f2f-sandbox-'))
     const file = join(tmp, `${app.appId.replace(/[^\w-]/g, '_')}.pem`)
@@ -108,7 +108,7 @@ export function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
     args.push('--app', `${app.appId}=${file}`)
   }
   if (opts.args !== undefined) {
-    if (!Array.isArray(opts.args) || opts.args.some((a) => typeof a !== 'string')) throw new TypeError('"opts.args" must be an array of strings')
+    if (!Array.isArray(opts.args) || opts.args.some((a) => typeof a !== 'string')) throw invalidType('"opts.args" must be an array of strings')
     args.push(...opts.args)
   }
   const cleanupTmp = () => {

@@ -18,7 +18,7 @@ import {
   toPrivateKey,
   toPublicKey,
 } from './api.js'
-import { drive } from './driver.js'
+import { drive, settleBefore } from './driver.js'
 import { AlipayError, core, invalidType } from './errors.js'
 import type { FlowEvent, PayOutcome, RefundOutcome, Transport, TransportCall } from './types.js'
 
@@ -358,7 +358,7 @@ export class AlipayClient {
     }
     try {
       // raced against the signal: a fetch that ignores its signal cannot outlive the timeout
-      ;[res, text] = await raceAbort(exchange(), signal)
+      ;[res, text] = await settleBefore(exchange(), signal)
     } catch (e) {
       return fail(e)
     }
@@ -402,7 +402,7 @@ export class AlipayClient {
       const timeout = AbortSignal.timeout(timeoutMs)
       const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout
       try {
-        text = await raceAbort(this.#customTransport(call, signal), signal)
+        text = await settleBefore(this.#customTransport(call, signal), signal)
       } catch (e) {
         if (e instanceof AlipayError) throw e
         if (opts.signal?.aborted) throw new AlipayError('ERR_ABORTED', `${method} aborted`, { cause: e })
@@ -596,30 +596,6 @@ export class AlipayClient {
     const flow = core(() => b.RefundFlow.resume(snapshot, verifier, Date.now()))
     return (await this.#run(flow, opts)) as RefundOutcome
   }
-}
-
-/**
- * Settles like `p`, but rejects with the signal's reason as soon as `signal`
- * aborts, so a `fetch` or transport that ignores its signal cannot hang a call
- * past its timeout.
- */
-function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, { once: true })
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(v)
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(e)
-      },
-    )
-  })
 }
 
 function errorDetails(e: AlipayError): Record<string, unknown> {

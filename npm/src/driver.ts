@@ -62,10 +62,14 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Resolves/rejects like `p`, but rejects as soon as `signal` aborts, so a
- * transport that ignores its signal cannot hang the flow.
+ * Resolves/rejects like `p`, but rejects with the signal's reason as soon as
+ * `signal` aborts, so a `fetch` or transport that ignores its signal cannot
+ * hang a call past its timeout (or the flow).
+ *
+ * @internal
  */
-function settleBefore<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+export function settleBefore<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason)
     if (signal.aborted) onAbort()

@@ -769,6 +769,42 @@ fn resume_between_the_last_query_and_its_cancel_queries_once_more() {
     let (query_at, _, _) = &t.calls[0];
     let (cancel_at, _, _) = &t.calls[1];
     assert_eq!(*cancel_at, query_at + 100, "no wait before the cancel");
+    // Crashing again right before that cancel does not postpone it a second
+    // time: once per payment, then the cancel goes out first.
+    let mut r = BarcodePay::resume(&snap, verifier(), later).unwrap();
+    let again = loop {
+        match r.poll(later) {
+            Action::Event(_) => {}
+            Action::Call(c) => {
+                assert_eq!(c.method, METHOD_QUERY);
+                r.handle_response(c.id, &signed(METHOD_QUERY, WAIT), later + 100)
+                    .unwrap();
+                break r.snapshot();
+            }
+            a => panic!("{a:?}"),
+        }
+    };
+    let mut r = BarcodePay::resume(&again, verifier(), later + 300_000).unwrap();
+    let t = run(
+        &mut r,
+        later + 300_000,
+        &mut script(vec![], vec![], vec![s(METHOD_CANCEL, CANCEL_CLOSE)]),
+        None,
+        None,
+        500,
+    );
+    assert_eq!(methods(&t), [METHOD_CANCEL]);
+    // Resumed at once (no down time): nothing to re-check, the cancel goes.
+    let mut r = BarcodePay::resume(&snap, verifier(), now).unwrap();
+    let t = run(
+        &mut r,
+        now,
+        &mut script(vec![], vec![], vec![s(METHOD_CANCEL, CANCEL_CLOSE)]),
+        None,
+        None,
+        500,
+    );
+    assert_eq!(methods(&t), [METHOD_CANCEL]);
     assert!(matches!(
         t.outcome.unwrap(),
         Outcome::Cancelled {

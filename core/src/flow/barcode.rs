@@ -290,6 +290,10 @@ pub(crate) struct PayMachine {
     unknown_queries: u32,
     cancels: u32,
     cancel_reason: Option<CancelReason>,
+    /// A resume already asked once more before a due cancel (at most once
+    /// per payment, so repeated crashes cannot postpone the cancel forever).
+    #[serde(default)]
+    requeried_on_resume: bool,
     calls: Vec<CallRecord>,
     events: VecDeque<Event>,
     outcome: Option<Outcome>,
@@ -334,6 +338,7 @@ impl PayMachine {
             unknown_queries: 0,
             cancels: 0,
             cancel_reason: None,
+            requeried_on_resume: false,
             calls: Vec::new(),
             events: VecDeque::new(),
             outcome: None,
@@ -949,19 +954,26 @@ impl PayMachine {
             None if !self.aborted
                 && !self.paid
                 && self.cancels == 0
+                && !self.requeried_on_resume
                 && matches!(
                     self.next,
                     Some(Scheduled {
                         kind: Kind::Cancel,
                         ..
                     })
-                ) =>
+                )
+                && self.calls.last().is_some_and(|c| {
+                    now_ms.saturating_sub(c.answered_ms) >= self.policy.poll_interval_ms
+                }) =>
             {
                 // The crash came after the last query decided to cancel but
-                // before the cancel went out. Time has passed since that
-                // query: the buyer may have paid meanwhile. The cancel must
-                // follow the last query immediately, so ask once more now
-                // and cancel right after it unless it proves the payment.
+                // before the cancel went out, and the POS was down for at
+                // least a poll interval: the buyer may have paid meanwhile.
+                // The cancel must follow the last query immediately, so ask
+                // once more now and cancel right after it unless it proves
+                // the payment. Once per payment: repeated crashes cannot
+                // postpone the cancel.
+                self.requeried_on_resume = true;
                 self.deadline_ms = now_ms;
                 self.schedule(Kind::Query, now_ms);
             }

@@ -1,5 +1,10 @@
 //! Generates the GBK tables from `encoding_rs` (the reference) into OUT_DIR:
-//! - `decode2.bin`: 23940 little-endian u16, two-byte pointer → BMP code point (0: unmapped)
+//! - `decode2.bin`: the 23940 two-byte pointers' BMP code points, delta-coded in pointer
+//!   order (gzips to a third of the plain u16 table; `lib.rs` expands it once, on first use).
+//!   Per pointer: `0x00` unmapped; `0x01..=0x7f` the code point is the previous mapped one
+//!   (0 at the start) plus this; `0x80..=0xff, b` the big-endian 15-bit `v = (b0 & 0x7f) << 8 | b`
+//!   gives the delta `v - 0x4000` (`-0x4000..=0x3ffe`), except `v = 0x7fff`, which is followed
+//!   by the code point itself as big-endian u16.
 //! - `ranges.bin`: (pointer u32, code point u32) LE pairs: four-byte pointers 0..=39419
 //!   map to `cp + (p - pointer)` of the last entry with `pointer ≤ p`; cp 0: unmapped run
 //! - `enc_fix.bin`: (code point u32, pointer u32) LE pairs where the encoder differs from
@@ -12,6 +17,32 @@ fn decode(bytes: &[u8]) -> Option<u32> {
     let c = it.next()?;
     assert!(it.next().is_none(), "one sequence, one char");
     Some(c as u32)
+}
+
+/// The delta form of the two-byte table (see the module docs).
+fn delta_code(dec: &[u16]) -> Vec<u8> {
+    const BIAS: i32 = 0x4000;
+    let mut out = Vec::with_capacity(dec.len() * 5 / 4);
+    let mut prev = 0i32;
+    for &cp in dec {
+        if cp == 0 {
+            out.push(0);
+            continue;
+        }
+        let cp = i32::from(cp);
+        let delta = cp - prev;
+        assert_ne!(delta, 0, "a code point repeated at the next mapped pointer");
+        if (1..=0x7f).contains(&delta) {
+            out.push(delta as u8);
+        } else if (-BIAS..BIAS - 1).contains(&delta) {
+            out.extend_from_slice(&((0x8000 | (delta + BIAS)) as u16).to_be_bytes());
+        } else {
+            out.extend_from_slice(&[0xff, 0xff]);
+            out.extend_from_slice(&(cp as u16).to_be_bytes());
+        }
+        prev = cp;
+    }
+    out
 }
 
 fn main() {
@@ -29,11 +60,7 @@ fn main() {
             *slot = cp as u16;
         }
     }
-    let mut bytes = Vec::new();
-    for v in &dec {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
-    fs::write(out.join("decode2.bin"), bytes).unwrap();
+    fs::write(out.join("decode2.bin"), delta_code(&dec)).unwrap();
 
     let mut ranges: Vec<(u32, u32)> = Vec::new();
     let mut prev: Option<(u32, u32)> = None; // (pointer, cp) of the last entry

@@ -4,15 +4,22 @@
 //! behaving exactly like `encoding_rs::GBK` without replacement: malformed
 //! input and unencodable characters are errors.
 //!
-//! Only the GBK tables are linked (about 50 KB): the two-byte index, the
-//! four-byte ranges and a short list of encoder exceptions, generated from
-//! `encoding_rs` by `build.rs` and tested exhaustively against it. Encoding a
-//! non-ASCII character scans the two-byte index (tens of microseconds at
-//! worst): fine for request parameters, not meant for bulk text.
+//! Only the GBK tables are linked (about 32 KB, 17 KB gzipped): the two-byte
+//! index (delta-coded; expanded into a 47 KB table on the heap the first time
+//! a non-ASCII GBK character is decoded or encoded), the four-byte ranges and a
+//! short list of encoder exceptions, generated from `encoding_rs` by `build.rs`
+//! and tested exhaustively against it. Encoding a non-ASCII character scans the
+//! two-byte index (tens of microseconds at worst): fine for request parameters,
+//! not meant for bulk text.
 #![forbid(unsafe_code)]
 
-/// Two-byte pointer → BMP code point (little-endian u16, 0 = unmapped).
-static DECODE2: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/decode2.bin"));
+use std::sync::OnceLock;
+
+/// Number of two-byte pointers (126 lead bytes × 190 trail bytes).
+const POINTERS: usize = 126 * 190;
+
+/// The two-byte index, delta-coded by `build.rs` (format in its docs).
+static DECODE2_DELTA: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/decode2.bin"));
 /// Four-byte ranges: (first pointer, code point or 0 for an unmapped run), LE u32 pairs.
 static RANGES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ranges.bin"));
 /// Encoder exceptions sorted by code point: (code point, pointer or u32::MAX), LE u32 pairs.
@@ -26,9 +33,50 @@ fn u32_pair(table: &[u8], i: usize) -> (u32, u32) {
     )
 }
 
+/// Expands [`DECODE2_DELTA`]: two-byte pointer → BMP code point (0 = unmapped).
+fn expand(delta: &[u8]) -> Vec<u16> {
+    let mut out = Vec::with_capacity(POINTERS);
+    let mut prev = 0u16;
+    let mut i = 0;
+    while let Some(&b) = delta.get(i) {
+        let cp = match b {
+            0 => {
+                out.push(0);
+                i += 1;
+                continue;
+            }
+            0x01..=0x7f => {
+                i += 1;
+                prev.wrapping_add(u16::from(b))
+            }
+            _ => {
+                let lo = delta.get(i + 1).copied().unwrap_or(0);
+                let v = u16::from(b & 0x7f) << 8 | u16::from(lo);
+                i += 2;
+                if v == 0x7fff {
+                    let hi = delta.get(i).copied().unwrap_or(0);
+                    let lo = delta.get(i + 1).copied().unwrap_or(0);
+                    i += 2;
+                    u16::from_be_bytes([hi, lo])
+                } else {
+                    prev.wrapping_add(v).wrapping_sub(0x4000)
+                }
+            }
+        };
+        out.push(cp);
+        prev = cp;
+    }
+    out
+}
+
+/// The two-byte index, expanded on first use.
+fn decode2() -> &'static [u16] {
+    static TABLE: OnceLock<Vec<u16>> = OnceLock::new();
+    TABLE.get_or_init(|| expand(DECODE2_DELTA))
+}
+
 fn two_byte(pointer: usize) -> Option<char> {
-    let b = DECODE2.get(2 * pointer..2 * pointer + 2)?;
-    match u16::from_le_bytes([b[0], b[1]]) {
+    match *decode2().get(pointer)? {
         0 => None,
         cp => char::from_u32(u32::from(cp)),
     }
@@ -116,7 +164,7 @@ fn pointer_of(c: char) -> Option<usize> {
         if fc == cp {
             return usize::try_from(fp)
                 .ok()
-                .filter(|&p| fp != u32::MAX && p < 126 * 190);
+                .filter(|&p| fp != u32::MAX && p < POINTERS);
         }
         if fc < cp {
             lo = mid + 1;
@@ -125,8 +173,7 @@ fn pointer_of(c: char) -> Option<usize> {
         }
     }
     let cp = u16::try_from(cp).ok()?;
-    let want = cp.to_le_bytes();
-    DECODE2.chunks_exact(2).position(|e| e == want)
+    decode2().iter().position(|&e| e == cp)
 }
 
 /// Encodes text as GBK; `Err(c)` with the first character GBK cannot encode.
@@ -156,6 +203,22 @@ mod tests {
         encoding_rs::GBK
             .decode_without_bom_handling_and_without_replacement(bytes)
             .map(|s| s.into_owned())
+    }
+
+    #[test]
+    fn delta_table_expands_to_every_pointer() {
+        let t = decode2();
+        assert_eq!(t.len(), POINTERS);
+        // spot checks against the reference: first pointer, a GB2312 hanzi, the last pointer
+        assert_eq!(t[0], 0x4e02);
+        assert_eq!(
+            char::from_u32(u32::from(t[(0xb0 - 0x81) * 190 + (0xa1 - 0x41)])),
+            Some('啊')
+        );
+        assert_eq!(
+            reference_decode(&[0xfe, 0xfe]),
+            char::from_u32(u32::from(t[POINTERS - 1])).map(String::from)
+        );
     }
 
     #[test]

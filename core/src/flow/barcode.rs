@@ -16,7 +16,6 @@ use super::util::{field, is_refusal, mask_auth_code, mismatch, record, Answer};
 use super::{snapshot, METHOD_CANCEL, METHOD_PAY, METHOD_QUERY};
 use crate::charset::Charset;
 use crate::error::{Error, ErrorCode, Result};
-use crate::model::{TradePayResponse, TradeQueryResponse};
 use crate::response::{VerifiedResponse, Verifier};
 use crate::validate;
 
@@ -576,6 +575,45 @@ impl PayMachine {
         }
     }
 
+    /// The `paid` outcome a verified success answer describes (a pay
+    /// `10000`, or a query showing `TRADE_SUCCESS`/`TRADE_FINISHED`): the
+    /// payment time is `time_field` (`gmt_payment` in a pay answer,
+    /// `send_pay_date` in a query answer). `None` when a field has the wrong
+    /// type: a malformed answer cannot describe the payment.
+    fn paid_outcome(
+        &self,
+        v: &VerifiedResponse,
+        time_field: &str,
+        confirmed_by: &str,
+    ) -> Option<Outcome> {
+        let text = |name: &str| -> std::result::Result<Option<String>, ()> {
+            match v.object.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(()),
+            }
+        };
+        let fund_bill_list = match v.object.get("fund_bill_list") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(list) => Vec::<crate::model::FundBill>::deserialize(list).ok()?,
+        };
+        Some(Outcome::Paid {
+            out_trade_no: self.order.out_trade_no.clone(),
+            trade_no: text("trade_no").ok()?.filter(|s| !s.is_empty()),
+            buyer_logon_id: text("buyer_logon_id").ok()?,
+            buyer_user_id: text("buyer_user_id").ok()?,
+            total_amount: text("total_amount")
+                .ok()?
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| self.order.total_amount.clone()),
+            receipt_amount: text("receipt_amount").ok()?,
+            buyer_pay_amount: text("buyer_pay_amount").ok()?,
+            gmt_payment: text(time_field).ok()?,
+            fund_bill_list: fund_bill_list.iter().map(FundBill::from).collect(),
+            confirmed_by: confirmed_by.to_string(),
+        })
+    }
+
     fn classify_pay(&mut self, answer: &Answer) -> PayVerdict {
         let Answer::Verified(v) = answer else {
             return PayVerdict::Unknown;
@@ -588,25 +626,9 @@ impl PayMachine {
                 if self.wrong_amount(v) {
                     return PayVerdict::Unknown;
                 }
-                match v.parse::<TradePayResponse>() {
-                    Ok(r) => PayVerdict::Paid(Outcome::Paid {
-                        out_trade_no: self.order.out_trade_no.clone(),
-                        trade_no: r.trade_no.filter(|s| !s.is_empty()),
-                        buyer_logon_id: r.buyer_logon_id,
-                        buyer_user_id: r.buyer_user_id,
-                        total_amount: r
-                            .total_amount
-                            .filter(|s| !s.is_empty())
-                            .unwrap_or_else(|| self.order.total_amount.clone()),
-                        receipt_amount: r.receipt_amount,
-                        buyer_pay_amount: r.buyer_pay_amount,
-                        gmt_payment: r.gmt_payment,
-                        fund_bill_list: r.fund_bill_list.iter().map(FundBill::from).collect(),
-                        confirmed_by: METHOD_PAY.to_string(),
-                    }),
-                    // Verified but malformed: cannot describe the payment; find out.
-                    Err(_) => PayVerdict::Unknown,
-                }
+                // Verified but malformed: cannot describe the payment; find out.
+                self.paid_outcome(v, "gmt_payment", METHOD_PAY)
+                    .map_or(PayVerdict::Unknown, PayVerdict::Paid)
             }
             "10003" => PayVerdict::Confirming,
             "40004" => match v.sub_code() {
@@ -673,24 +695,8 @@ impl PayMachine {
                 if self.wrong_amount(v) {
                     return QueryVerdict::Unknown;
                 }
-                match v.parse::<TradeQueryResponse>() {
-                    Ok(r) => QueryVerdict::Paid(Outcome::Paid {
-                        out_trade_no: self.order.out_trade_no.clone(),
-                        trade_no: r.trade_no.filter(|s| !s.is_empty()),
-                        buyer_logon_id: r.buyer_logon_id,
-                        buyer_user_id: r.buyer_user_id,
-                        total_amount: r
-                            .total_amount
-                            .filter(|s| !s.is_empty())
-                            .unwrap_or_else(|| self.order.total_amount.clone()),
-                        receipt_amount: r.receipt_amount,
-                        buyer_pay_amount: r.buyer_pay_amount,
-                        gmt_payment: r.send_pay_date,
-                        fund_bill_list: r.fund_bill_list.iter().map(FundBill::from).collect(),
-                        confirmed_by: METHOD_QUERY.to_string(),
-                    }),
-                    Err(_) => QueryVerdict::Unknown,
-                }
+                self.paid_outcome(v, "send_pay_date", METHOD_QUERY)
+                    .map_or(QueryVerdict::Unknown, QueryVerdict::Paid)
             }
             // Closed: unpaid and closed, or paid then fully refunded. Either
             // way the buyer is not charged and nothing is left to reverse.

@@ -635,3 +635,51 @@ fn debug_output_never_shows_the_payment_code() {
     assert!(!dbg.contains("281234567890123456"), "{dbg}");
     assert!(dbg.contains("T1"));
 }
+
+#[test]
+fn a_verified_success_with_a_malformed_field_is_unknown_and_queried() {
+    // pay 10000 whose trade_no is a number: it cannot describe the payment → query
+    let malformed_pay = PAID.replace(r#""trade_no":"2024""#, r#""trade_no":2024"#);
+    let mut m = machine();
+    let c = expect_call(&mut m, 0, METHOD_PAY);
+    m.settle(c.id, verified(METHOD_PAY, &malformed_pay), 100)
+        .unwrap();
+    let q = expect_call(&mut m, 100, METHOD_QUERY);
+    // a TRADE_SUCCESS query whose fund_bill_list is not a list: still unknown → query again later
+    let malformed_query = SUCCESS.replace(
+        r#""send_pay_date""#,
+        r#""fund_bill_list":{"amount":"8.80"},"send_pay_date""#,
+    );
+    m.settle(q.id, verified(METHOD_QUERY, &malformed_query), 200)
+        .unwrap();
+    assert!(m.outcome().is_none(), "not paid on a malformed answer");
+    // a well-formed one proves it; the payment time comes from send_pay_date
+    let mut now = 200;
+    loop {
+        match m.poll(now) {
+            Action::Wait { until_ms } => now = until_ms,
+            Action::Call(c) => {
+                assert_eq!(
+                    c.method, METHOD_QUERY,
+                    "never cancelled while it can still be proven"
+                );
+                m.settle(c.id, verified(METHOD_QUERY, SUCCESS), now + 10)
+                    .unwrap();
+                now += 10;
+            }
+            Action::Event(_) => {}
+            Action::Done(Outcome::Paid {
+                gmt_payment,
+                confirmed_by,
+                total_amount,
+                ..
+            }) => {
+                assert_eq!(gmt_payment.as_deref(), Some("2024-01-01 00:00:05"));
+                assert_eq!(confirmed_by, METHOD_QUERY);
+                assert_eq!(total_amount, "8.80");
+                break;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

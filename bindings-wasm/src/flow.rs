@@ -11,27 +11,20 @@ use alipay_f2f_core::flow::{
     BarcodePay, PayOrder, Policy, Refund, RefundOrder, RefundPolicy, TransportError,
 };
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{call_id, json, kind, millis, to_js};
+use crate::convert::{call_id, from_json, json_text, millis, text_kind, to_js};
 use crate::error::{guard, invalid, CoreResult};
 use crate::verifier::Verifier;
 
-/// Deserializes a JSON argument into a core type; `ERR_INVALID_ARGUMENT`
-/// naming the argument (serde's message names the offending field).
-fn from_json<T: DeserializeOwned>(field: &str, value: Value) -> CoreResult<T> {
-    serde_json::from_value(value).map_err(|e| invalid(field, format!("invalid {field}: {e}")))
-}
-
-/// An optional policy object (`undefined`/`null` = defaults).
-fn policy<T: DeserializeOwned + Default>(value: Value) -> CoreResult<T> {
-    match value {
-        Value::Null => Ok(T::default()),
-        v @ Value::Object(_) => from_json("policy", v),
-        v => Err(invalid(
+/// An optional policy object (`undefined`/`null` = defaults), as JSON text.
+fn policy<T: DeserializeOwned + Default>(text: &str) -> CoreResult<T> {
+    match text_kind(text) {
+        "null" => Ok(T::default()),
+        "an object" => from_json("policy", text),
+        k => Err(invalid(
             "policy",
-            format!("policy must be an object, not {}", kind(&v)),
+            format!("policy must be an object, not {k}"),
         )),
     }
 }
@@ -77,7 +70,7 @@ macro_rules! flow_methods {
             ) -> Result<(), JsValue> {
                 guard(|| {
                     let now = millis("nowMs", now_ms)?;
-                    let err: TransportError = from_json("error", json("error", error)?)?;
+                    let err: TransportError = from_json("error", &json_text("error", error)?)?;
                     self.inner.handle_transport_error(call_id(id)?, err, now)
                 })
             }
@@ -131,8 +124,8 @@ impl BarcodePayFlow {
     ) -> Result<BarcodePayFlow, JsValue> {
         guard(|| {
             let now = millis("nowMs", now_ms)?;
-            let order: PayOrder = from_json("order", json("order", order)?)?;
-            let policy: Policy = policy(json("policy", policy_json)?)?;
+            let order: PayOrder = from_json("order", &json_text("order", order)?)?;
+            let policy: Policy = policy(&json_text("policy", policy_json)?)?;
             Ok(BarcodePayFlow {
                 inner: BarcodePay::new(order, policy, verifier.inner.clone(), now)?,
             })
@@ -180,8 +173,8 @@ impl RefundFlow {
     ) -> Result<RefundFlow, JsValue> {
         guard(|| {
             let now = millis("nowMs", now_ms)?;
-            let order: RefundOrder = from_json("order", json("order", order)?)?;
-            let policy: RefundPolicy = policy(json("policy", policy_json)?)?;
+            let order: RefundOrder = from_json("order", &json_text("order", order)?)?;
+            let policy: RefundPolicy = policy(&json_text("policy", policy_json)?)?;
             let entropy: [u8; 16] = entropy
                 .dyn_into::<js_sys::Uint8Array>()
                 .ok()

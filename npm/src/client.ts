@@ -8,7 +8,7 @@
  */
 
 import { binding } from './binding.js'
-import type { Flow, PrivateKey, PublicKey, Signer, Verifier } from './binding.js'
+import type { Flow, PrivateKey, PublicKey, SignedRequest, Signer, Verifier } from './binding.js'
 import {
   assertPlainObject,
   assertString,
@@ -19,7 +19,7 @@ import {
   toPublicKey,
 } from './api.js'
 import { drive, settleBefore } from './driver.js'
-import { AlipayError, core, invalidType } from './errors.js'
+import { AlipayError, core, fromCore, invalidType } from './errors.js'
 import type { FlowEvent, PayOutcome, RefundOutcome, Transport, TransportCall } from './types.js'
 
 /** The production gateway. */
@@ -162,6 +162,10 @@ export interface RefundOrder {
 
 const PAY_POLICY_KEYS = ['pollIntervalMs', 'maxWaitMs', 'callTimeoutMs', 'cancelRetries', 'cancelRetryIntervalMs', 'queryRetries'] as const
 const REFUND_POLICY_KEYS = ['callTimeoutMs', 'refundRetries', 'queryDelayMs', 'retryIntervalMs'] as const
+/** The required string fields of a {@link BarcodeOrder}: key, argument name, expectation. */
+const ORDER_STRINGS = (['outTradeNo', 'authCode', 'totalAmount', 'subject'] as const).map(
+  (k) => [k, `order.${k}`, k === 'totalAmount' ? 'a decimal string like "88.88"' : 'a string'] as const,
+)
 
 /** camelCase → snake_case keys, recursively through plain objects and arrays. */
 function snakeKeys(v: unknown): unknown {
@@ -192,8 +196,14 @@ function positiveNumber(name: string, v: unknown): number | undefined {
   return v
 }
 
+/** Stateless (non-streaming) decoders, made once. */
+let utf8Decoder: InstanceType<typeof TextDecoder> | undefined
+let gbkDecoder: InstanceType<typeof TextDecoder> | undefined
+
 function textOf(bytes: ArrayBuffer, charset: string): string {
-  return new TextDecoder(charset === 'gbk' ? 'gbk' : 'utf-8').decode(bytes)
+  const decoder =
+    charset === 'gbk' ? (gbkDecoder ??= new TextDecoder('gbk')) : (utf8Decoder ??= new TextDecoder('utf-8'))
+  return decoder.decode(bytes)
 }
 
 /**
@@ -308,8 +318,9 @@ export class AlipayClient {
     }
     this.#fetch = config.fetch
     this.#customTransport = config.transport
-    // flows: the driver's signal carries the flow's per-call timeout (policy.callTimeoutMs)
-    this.#transport = config.transport ?? ((call, signal) => this.#send(call, signal, undefined))
+    // flows: the driver's signal carries the flow's per-call timeout (policy.callTimeoutMs), and the
+    // driver stops waiting as soon as it aborts, so the send need not race it a second time
+    this.#transport = config.transport ?? ((call, signal) => this.#send(call, signal, undefined, false))
   }
 
   /**
@@ -329,42 +340,53 @@ export class AlipayClient {
 
   /**
    * Signs and sends one call. `timeoutMs` undefined: no timeout of its own (the flow
-   * driver's `signal` carries the flow's per-call timeout).
+   * driver's `signal` carries the flow's per-call timeout). `race`: settle as soon as
+   * the signal aborts even if `fetch` ignores it (off for the flow driver, which
+   * already stops waiting then).
    */
-  async #send(call: TransportCall, callerSignal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<string> {
+  async #send(
+    call: TransportCall,
+    callerSignal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    race = true,
+  ): Promise<string> {
     const signer = this.#signer
     if (!signer) {
       throw new AlipayError('ERR_INVALID_ARGUMENT', 'this client has no privateKey: it cannot sign calls', { field: 'privateKey' })
     }
-    const req = core(() => signer.buildRequest(call.method, call.bizContent, Date.now()))
+    let req: SignedRequest
+    try {
+      req = signer.buildRequest(call.method, call.bizContent, Date.now())
+    } catch (e) {
+      throw fromCore(e)
+    }
     const fetchFn = this.#fetch ?? globalThis.fetch
     if (typeof fetchFn !== 'function') {
       throw new AlipayError('ERR_INVALID_ARGUMENT', 'no fetch available: pass config.fetch', { field: 'fetch' })
     }
     const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)
-    const signals = [callerSignal, timeout].filter((x): x is AbortSignal => x !== undefined)
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
-    const fail = (e: unknown): never => {
+    const signal =
+      timeout === undefined ? callerSignal : callerSignal === undefined ? timeout : AbortSignal.any([callerSignal, timeout])
+    const charset = this.#charset
+    let status = 0
+    let text: string
+    try {
+      const exchange = (async () => {
+        const r = await fetchFn(req.url, { method: req.method, headers: req.headers, body: req.body, signal })
+        status = r.status
+        return textOf(await r.arrayBuffer(), charset)
+      })()
+      // raced against the signal: a fetch that ignores its signal cannot outlive the timeout
+      text = await (race ? settleBefore(exchange, signal) : exchange)
+    } catch (e) {
       if (callerSignal?.aborted) throw new AlipayError('ERR_ABORTED', `${call.method} aborted`, { cause: e })
       if (timeout?.aborted) throw new AlipayError('ERR_TIMEOUT', `${call.method} timed out after ${timeoutMs} ms`, { cause: e })
       const msg = e instanceof Error ? e.message : String(e)
       throw new AlipayError('ERR_NETWORK', `${call.method} failed: ${msg}`, { cause: e })
     }
-    let res: Response
-    let text: string
-    const exchange = async (): Promise<[Response, string]> => {
-      const r = await fetchFn(req.url, { method: req.method, headers: req.headers, body: req.body, signal })
-      return [r, textOf(await r.arrayBuffer(), this.#charset)]
-    }
-    try {
-      // raced against the signal: a fetch that ignores its signal cannot outlive the timeout
-      ;[res, text] = await settleBefore(exchange(), signal)
-    } catch (e) {
-      return fail(e)
-    }
-    if (res.status !== 200) {
-      throw new AlipayError('ERR_HTTP', `${call.method}: gateway answered HTTP ${res.status}`, {
-        httpStatus: res.status,
+    if (status !== 200) {
+      throw new AlipayError('ERR_HTTP', `${call.method}: gateway answered HTTP ${status}`, {
+        httpStatus: status,
         responseBody: text,
       })
     }
@@ -532,10 +554,7 @@ export class AlipayClient {
    */
   async barcodePay(order: BarcodeOrder, opts: FlowOptions = {}): Promise<PayOutcome> {
     assertPlainObject('order', order)
-    for (const k of ['outTradeNo', 'authCode', 'totalAmount', 'subject'] as const) {
-      const what = k === 'totalAmount' ? 'a decimal string like "88.88"' : 'a string'
-      assertString(`order.${k}`, order[k], what)
-    }
+    for (const [k, name, what] of ORDER_STRINGS) assertString(name, order[k], what)
     this.#checkFlowOptions(opts)
     const verifier = this.#needVerifier()
     const policy = this.#policy(opts, PAY_POLICY_KEYS)

@@ -9,7 +9,7 @@
 
 import { AlipayError, fromCore } from './errors.js'
 import type { Flow } from './binding.js'
-import type { Action, FlowEvent, PayOutcome, RefundOutcome, Transport, TransportFailure } from './types.js'
+import type { Action, FlowEvent, PayOutcome, RefundOutcome, Transport, TransportCall, TransportFailure } from './types.js'
 
 /** Options of {@link drive}. */
 export interface DriveOptions {
@@ -47,17 +47,21 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       setTimeout(resolve, 0)
       return
     }
-    if (signal?.aborted) {
+    if (!signal) {
+      setTimeout(resolve, ms)
+      return
+    }
+    if (signal.aborted) {
       resolve()
       return
     }
     const done = () => {
       clearTimeout(t)
-      signal?.removeEventListener('abort', done)
+      signal.removeEventListener('abort', done)
       resolve()
     }
     const t = setTimeout(done, ms)
-    signal?.addEventListener('abort', done, { once: true })
+    signal.addEventListener('abort', done, { once: true })
   })
 }
 
@@ -87,9 +91,14 @@ export function settleBefore<T>(p: Promise<T>, signal: AbortSignal | undefined):
   })
 }
 
+/** The reason of a timed-out call's signal: what `AbortSignal.timeout` aborts with. */
+function timeoutReason(): DOMException {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError')
+}
+
 /** Maps a failed call to the flow's transport-error input. */
-function classify(e: unknown, timeout: AbortSignal, caller: AbortSignal | undefined): TransportFailure {
-  if (timeout.aborted) return { type: 'timeout' }
+function classify(e: unknown, timedOut: boolean, caller: AbortSignal | undefined): TransportFailure {
+  if (timedOut) return { type: 'timeout' }
   if (caller?.aborted) return { type: 'aborted' }
   if (e instanceof AlipayError) {
     if (e.code === 'ERR_HTTP' && typeof e.httpStatus === 'number') return { type: 'http', status: e.httpStatus }
@@ -98,6 +107,75 @@ function classify(e: unknown, timeout: AbortSignal, caller: AbortSignal | undefi
   }
   const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
   return { type: 'network', message }
+}
+
+/**
+ * Performs one call through `transport` with its own signal, which aborts
+ * when `timeoutMs` passes (reason: a `TimeoutError` `DOMException`, like
+ * `AbortSignal.timeout`) or when `caller` aborts (its reason). Resolves,
+ * never rejects, with the raw response text or the failure to feed the flow,
+ * as soon as the transport settles or the signal aborts, whichever comes
+ * first (a transport that ignores its signal cannot hang the flow).
+ *
+ * One controller, one timer (cleared when the call settles, so finished
+ * calls leave no pending timers behind) and at most one listener per call.
+ */
+function perform(
+  transport: Transport,
+  call: TransportCall,
+  timeoutMs: number,
+  caller: AbortSignal | undefined,
+): Promise<string | TransportFailure> {
+  return new Promise((resolve) => {
+    const ctl = new AbortController()
+    let timedOut = false
+    let settled = false
+    const finish = (r: string | TransportFailure) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      if (caller) caller.removeEventListener('abort', onCallerAbort)
+      resolve(r)
+    }
+    const onTimeout = () => {
+      if (settled) return
+      timedOut = true
+      ctl.abort(timeoutReason())
+      finish({ type: 'timeout' })
+    }
+    const onCallerAbort = () => {
+      if (settled) return
+      ctl.abort((caller as AbortSignal).reason)
+      finish({ type: 'aborted' })
+    }
+    // unref'd like AbortSignal.timeout's timer: a pending call's timeout alone does not keep the process up
+    const timer = setTimeout(onTimeout, timeoutMs)
+    timer.unref?.()
+    if (caller) {
+      if (caller.aborted) ctl.abort(caller.reason)
+      else caller.addEventListener('abort', onCallerAbort)
+    }
+    try {
+      const p = transport(call, ctl.signal)
+      if (ctl.signal.aborted) {
+        // the caller had aborted already: the transport got an aborted signal, its result does not count
+        finish({ type: 'aborted' })
+        return
+      }
+      p.then(
+        (text) =>
+          finish(
+            typeof text === 'string'
+              ? text
+              : { type: 'network', message: `transport resolved to ${typeof text}, expected the raw response text` },
+          ),
+        (e) => finish(classify(e, timedOut, caller)),
+      )
+    } catch (e) {
+      // the transport threw instead of returning a promise (or returned something that is none)
+      finish(classify(e, timedOut, caller))
+    }
+  })
 }
 
 /**
@@ -120,9 +198,8 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
   let sent = false
 
   // An async onSnapshot (e.g. a database write) is awaited: the call is not sent before
-  // the state that records it is persisted.
-  const snapshot = async () => {
-    if (!onSnapshot) return
+  // the state that records it is persisted. Without onSnapshot nothing is serialized.
+  const snapshot = async (save: (snapshot: string) => void | Promise<void>): Promise<void> => {
     let s: string
     try {
       s = flow.snapshot()
@@ -130,7 +207,7 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
       throw fromCore(e)
     }
     try {
-      await onSnapshot(s)
+      await save(s)
     } catch (e) {
       // Before the first call nothing has been sent: refuse to start a payment
       // that could not be resumed after a crash. Once a call is out, stopping
@@ -145,25 +222,26 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
       reportCallbackError('onSnapshot', e)
     }
   }
-  const step = <T>(fn: () => T): T => {
+
+  // the first poll happens after a tick, as before: an abort right after the call is seen before anything is sent
+  if (onSnapshot) await snapshot(onSnapshot)
+  else await undefined
+  for (;;) {
+    if (!aborted && signal?.aborted) {
+      aborted = true
+      try {
+        flow.abort(now())
+      } catch (e) {
+        throw fromCore(e)
+      }
+      if (onSnapshot) await snapshot(onSnapshot)
+    }
+    let a: Action
     try {
-      return fn()
+      a = flow.poll(now())
     } catch (e) {
       throw fromCore(e)
     }
-  }
-  const checkAbort = async () => {
-    if (!aborted && signal?.aborted) {
-      aborted = true
-      step(() => flow.abort(now()))
-      await snapshot()
-    }
-  }
-
-  await snapshot()
-  for (;;) {
-    await checkAbort()
-    const a: Action = step(() => flow.poll(now()))
     switch (a.type) {
       case 'event':
         if (onEvent) {
@@ -172,40 +250,35 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
           } catch (e) {
             reportCallbackError('onEvent', e)
           }
+          // a tick after the callback, as before: what it started (e.g. an abort in a microtask) is seen next
+          await undefined
         }
         break
       case 'wait':
         await sleep(a.untilMs - now(), aborted ? undefined : signal)
         break
       case 'done':
-        await snapshot()
+        if (onSnapshot) await snapshot(onSnapshot)
         return a.outcome
       case 'call': {
-        await snapshot() // persisted with the call in flight: a crash from here on resumes as "unknown"
+        if (onSnapshot) await snapshot(onSnapshot) // persisted with the call in flight: a crash from here on resumes as "unknown"
         sent = true
-        const timeout = AbortSignal.timeout(Math.max(1, a.timeoutMs))
-        const callerSignal = aborted ? undefined : signal
-        const callSignal = callerSignal ? AbortSignal.any([timeout, callerSignal]) : timeout
-        let text: string | undefined
-        let failure: TransportFailure | undefined
+        const r = await perform(
+          transport,
+          { method: a.method, bizContent: a.bizContent },
+          Math.max(1, a.timeoutMs),
+          aborted ? undefined : signal,
+        )
         try {
-          text = await settleBefore(transport({ method: a.method, bizContent: a.bizContent }, callSignal), callSignal)
-          if (typeof text !== 'string') {
-            failure = { type: 'network', message: `transport resolved to ${typeof text}, expected the raw response text` }
-          }
-        } catch (e) {
-          failure = classify(e, timeout, callerSignal)
-        }
-        try {
-          if (failure) flow.handleTransportError(a.id, failure, now())
-          else flow.handleResponse(a.id, text as string, now())
+          if (typeof r === 'string') flow.handleResponse(a.id, r, now())
+          else flow.handleTransportError(a.id, r, now())
         } catch (e) {
           const err = fromCore(e)
           // ERR_FLOW_STATE: the flow had already given up on this call (its deadline
           // passed); it left its state unchanged and will report the timeout itself.
           if (!(err instanceof AlipayError && err.code === 'ERR_FLOW_STATE')) throw err
         }
-        await snapshot()
+        if (onSnapshot) await snapshot(onSnapshot)
         break
       }
       default: {

@@ -94,7 +94,9 @@ impl From<ActionRepr> for Action {
 ///
 /// JSON: `{"type":"timeout"}`, `{"type":"network","message":"..."}`,
 /// `{"type":"http","status":502}`, `{"type":"aborted"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Deserialize` is written by hand (`flow/tagged.rs`, same JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum TransportError {
     /// No answer within the call's timeout.
@@ -118,7 +120,9 @@ pub enum TransportError {
 ///
 /// JSON (tagged by `type`, camelCase fields), e.g.
 /// `{"type":"paySent","callId":1,"outTradeNo":"T1","totalAmount":"8.80","authCode":"28************1234"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// `Deserialize` is written by hand (`flow/tagged.rs`, same JSON).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(
     tag = "type",
     rename_all = "camelCase",

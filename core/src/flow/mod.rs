@@ -35,6 +35,7 @@ mod outcome;
 mod policy;
 mod refund;
 mod snapshot;
+mod tagged;
 mod util;
 
 pub use action::{Action, ApiCall, CallId, Event, TransportError};

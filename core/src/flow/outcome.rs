@@ -86,8 +86,9 @@ pub enum UnknownReason {
     Aborted,
 }
 
-/// What one call of a flow produced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What one call of a flow produced. (`Deserialize` is written by hand in
+/// `flow/tagged.rs`, same JSON.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(
     tag = "type",
     rename_all = "camelCase",
@@ -148,7 +149,8 @@ pub struct CallRecord {
 
 /// The terminal result of a flow. JSON is tagged by `status`
 /// (`paid`, `failed`, `cancelled`, `refunded`, `unknown`) with camelCase fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// (`Deserialize` is written by hand in `flow/tagged.rs`, same JSON.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(
     tag = "status",
     rename_all = "camelCase",

@@ -3,8 +3,9 @@
 //! `cargo bench -p alipay-f2f-core --bench crypto [--features native-crypto,native-crypto-awslc] -- --warm-up-time 1 --measurement-time 2`
 //!
 //! The portable (`rsa` 0.10) rows always run; the `ring` rows with
-//! `native-crypto`, the AWS-LC rows with `native-crypto-awslc`, in the same
-//! process. `build_request` rows use the default backend (AWS-LC if compiled
+//! `native-crypto`, the AWS-LC rows with `native-crypto-awslc`, the
+//! variable-time verification rows with `vartime-verify` (its sign rows are
+//! `rsa`), in the same process. `build_request` rows use the default backend (AWS-LC if compiled
 //! in, else ring, else rsa).
 
 use std::hint::black_box;
@@ -45,6 +46,7 @@ fn backends() -> Vec<(&'static str, Backend)> {
         ("rsa", Backend::Portable),
         ("ring", Backend::Ring),
         ("aws-lc", Backend::AwsLc),
+        ("vartime", Backend::Vartime),
     ]
     .into_iter()
     .filter(|(_, b)| b.is_available())

@@ -61,16 +61,24 @@ pub enum Backend {
     /// AWS-LC via `aws-lc-rs` (only with the `native-crypto-awslc` feature;
     /// otherwise, and for what it does not support, [`Backend::Portable`]).
     AwsLc,
+    /// Variable-time verification of the `rsa-vartime-verify` crate (only
+    /// with the `vartime-verify` feature; public data only). Signing with
+    /// it, and verification without the feature, is [`Backend::Portable`].
+    Vartime,
 }
 
 impl Backend {
-    /// The backend used by default: native when compiled in, else portable.
+    /// The backend used by default: native when compiled in, else
+    /// [`Backend::Vartime`] with `vartime-verify` (its signing is portable),
+    /// else portable.
     pub const fn default_backend() -> Backend {
         if cfg!(any(
             feature = "native-crypto",
             feature = "native-crypto-awslc"
         )) {
             Backend::Native
+        } else if cfg!(feature = "vartime-verify") {
+            Backend::Vartime
         } else {
             Backend::Portable
         }
@@ -86,6 +94,7 @@ impl Backend {
             )),
             Backend::Ring => cfg!(feature = "native-crypto"),
             Backend::AwsLc => cfg!(feature = "native-crypto-awslc"),
+            Backend::Vartime => cfg!(feature = "vartime-verify"),
         }
     }
 
@@ -97,6 +106,7 @@ impl Backend {
             Backend::Native => Backend::Portable,
             Backend::Ring if !cfg!(feature = "native-crypto") => Backend::Portable,
             Backend::AwsLc if !cfg!(feature = "native-crypto-awslc") => Backend::Portable,
+            Backend::Vartime if !cfg!(feature = "vartime-verify") => Backend::Portable,
             other => other,
         }
     }
@@ -129,6 +139,10 @@ pub(crate) struct RsaPublic {
     /// to its algorithm), `None` outside 2048..=8192 bits.
     #[cfg(feature = "native-crypto-awslc")]
     awslc: Option<Arc<AwsLcPublic>>,
+    /// Montgomery constants for variable-time verification, computed once;
+    /// `None` for an even modulus (then `rsa` verifies).
+    #[cfg(feature = "vartime-verify")]
+    vartime: Option<Arc<crate::crypto_vartime::VartimeKey>>,
 }
 
 /// AWS-LC parsed public keys.
@@ -295,6 +309,8 @@ impl RsaPublic {
                 None
             }
         };
+        #[cfg(feature = "vartime-verify")]
+        let vartime = crate::crypto_vartime::VartimeKey::new(&key).map(Arc::new);
         Ok(RsaPublic {
             key,
             spki_der,
@@ -302,6 +318,8 @@ impl RsaPublic {
             pkcs1_der,
             #[cfg(feature = "native-crypto-awslc")]
             awslc,
+            #[cfg(feature = "vartime-verify")]
+            vartime,
         })
     }
 
@@ -355,13 +373,16 @@ impl RsaPublic {
                 .verify(message, signature)
                 .map_err(|_| bad());
         }
-        let _ = backend;
-        // feature `vartime-verify` (wasm): public data only, no constant time needed
+        // feature `vartime-verify`: public data only, no constant time needed
         #[cfg(feature = "vartime-verify")]
-        let res = crate::crypto_vartime::verify(&self.key, sign_type, message, signature)
-            .then_some(())
-            .ok_or(());
-        #[cfg(not(feature = "vartime-verify"))]
+        if backend == Backend::Vartime {
+            if let Some(key) = &self.vartime {
+                return crate::crypto_vartime::verify(key, sign_type, message, signature)
+                    .then_some(())
+                    .ok_or_else(bad);
+            }
+        }
+        let _ = backend;
         let res = match sign_type {
             SignType::Rsa2 => self.key.verify(
                 Pkcs1v15Sign::new::<Sha256>(),
@@ -556,11 +577,12 @@ mod tests {
         assert_ne!(x, w);
     }
 
-    const ALL: [Backend; 4] = [
+    const ALL: [Backend; 5] = [
         Backend::Portable,
         Backend::Native,
         Backend::Ring,
         Backend::AwsLc,
+        Backend::Vartime,
     ];
 
     #[test]
@@ -580,6 +602,10 @@ mod tests {
         assert_eq!(
             Backend::AwsLc.is_available(),
             cfg!(feature = "native-crypto-awslc")
+        );
+        assert_eq!(
+            Backend::Vartime.is_available(),
+            cfg!(feature = "vartime-verify")
         );
         assert!(Backend::default_backend().is_available());
         for be in ALL {

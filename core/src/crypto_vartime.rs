@@ -1,13 +1,17 @@
 //! Variable-time RSA PKCS#1 v1.5 signature **verification** (feature
-//! `vartime-verify`, enabled by the WebAssembly build).
+//! `vartime-verify`: the WebAssembly build's verification, and
+//! [`crate::keys::Backend::Vartime`] elsewhere).
 //!
 //! Verification only handles public data (the public key, the signature, the
 //! message), so it needs no constant-time arithmetic. The constant-time
 //! `crypto-bigint` code of the `rsa` crate is slow on `wasm32` (32-bit limbs,
-//! boxed integers, full-width loops); `num-bigint`'s variable-time Montgomery
-//! `modpow` with the usual exponent 65537 is 16 squarings and one
-//! multiplication. Signing never comes here: it stays on `rsa`
-//! (constant-time, blinded).
+//! boxed integers, full-width loops); the dependency-free crate
+//! `rsa-vartime-verify` does variable-time Montgomery square-and-multiply
+//! (`u64` limbs on 64-bit hosts, `u32` on wasm32): with the usual exponent
+//! 65537, 16 squarings and 2 multiplications, on stack scratch, with the
+//! Montgomery constants computed once when the key is parsed
+//! ([`VartimeKey`], held by `crate::crypto::RsaPublic`). Signing never comes
+//! here: it stays on `rsa` (constant-time, blinded) or a native backend.
 //!
 //! The check is RFC 8017 §8.2.2 with the encoding-comparison method:
 //! `s < n`, `m = s^e mod n`, and `m` must equal the expected
@@ -15,9 +19,8 @@
 //! (at least 8 bytes of `FF`), byte for byte — no parsing of the decoded
 //! block, so no Bleichenbacher-style lenient parsing.
 
-use num_bigint::BigUint;
 use rsa::traits::PublicKeyParts;
-use rsa_vartime_verify::Montgomery;
+use rsa_vartime_verify::{PublicKey, MAX_BITS};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
@@ -33,112 +36,58 @@ const SHA1_PREFIX: [u8; 15] = [
     0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,
 ];
 
+/// An RSA public key prepared for variable-time verification (Montgomery
+/// constants and `R^e mod n` computed once). `Debug` shows only the size.
+#[derive(Clone, Debug)]
+pub(crate) struct VartimeKey(PublicKey);
+
+impl VartimeKey {
+    /// Prepares `key`; `None` when the modulus is even or above
+    /// [`MAX_BITS`] (the caller then verifies with `rsa`).
+    pub(crate) fn new(key: &rsa::PublicKey) -> Option<Self> {
+        PublicKey::from_be_bytes(&key.n_bytes(), &key.e_bytes()).map(VartimeKey)
+    }
+}
+
 /// Verifies an RSASSA-PKCS1-v1_5 signature over `message` (SHA-256 for RSA2,
 /// SHA-1 for RSA) with `key`, in variable time. `true` when it verifies.
 pub(crate) fn verify(
-    key: &rsa::PublicKey,
+    key: &VartimeKey,
     sign_type: SignType,
     message: &[u8],
     signature: &[u8],
 ) -> bool {
-    let n = BigUint::from_bytes_be(&key.n_bytes());
-    let e = BigUint::from_bytes_be(&key.e_bytes());
-    let hash: Vec<u8> = match sign_type {
-        SignType::Rsa2 => Sha256::digest(message).to_vec(),
-        SignType::Rsa => Sha1::digest(message).to_vec(),
-    };
-    let prefix: &[u8] = match sign_type {
-        SignType::Rsa2 => &SHA256_PREFIX,
-        SignType::Rsa => &SHA1_PREFIX,
-    };
-    verify_raw(&n, &e, prefix, &hash, signature)
+    match sign_type {
+        SignType::Rsa2 => verify_raw(key, &SHA256_PREFIX, &Sha256::digest(message), signature),
+        SignType::Rsa => verify_raw(key, &SHA1_PREFIX, &Sha1::digest(message), signature),
+    }
 }
 
-/// The arithmetic and the encoding comparison, on parsed parts.
-fn verify_raw(n: &BigUint, e: &BigUint, prefix: &[u8], hash: &[u8], signature: &[u8]) -> bool {
-    let k = n.bits().div_ceil(8) as usize;
-    // RFC 8017 §8.2.2 step 1: the signature is exactly k octets
-    if signature.len() != k || k < prefix.len() + hash.len() + 11 {
-        return false;
-    }
-    let s = BigUint::from_bytes_be(signature);
-    if &s >= n {
-        return false;
-    }
-    let m = match Monty::cached(n) {
-        Some(monty) => monty.pow(&s, e),
-        None => s.modpow(e, n), // even modulus: not an RSA key, but stay correct
-    };
-    let m = m.to_bytes_be();
-    if m.len() > k - 1 {
-        return false; // the encoding starts with 00 (so m < 2^(8(k-1)))
-    }
-    // expected EM without its leading 00: 01 FF..FF 00 || prefix || hash, k-1 bytes
+/// The arithmetic and the encoding comparison (no allocation).
+fn verify_raw(key: &VartimeKey, prefix: &[u8], hash: &[u8], signature: &[u8]) -> bool {
+    let k = key.0.modulus_len();
     let t_len = prefix.len() + hash.len();
-    let ps_len = k - 3 - t_len;
-    let mut expected = Vec::with_capacity(k - 1);
-    expected.push(0x01);
-    expected.resize(1 + ps_len, 0xff);
-    expected.push(0x00);
-    expected.extend_from_slice(prefix);
-    expected.extend_from_slice(hash);
-    m == expected
-}
-
-/// Montgomery square-and-multiply modulo an odd `n` lives in the
-/// dependency-free crate `rsa-vartime-verify` (32-bit limbs: wasm32 has
-/// 32×32→64 multiplication but no 64×64→128), which the wasm build compiles
-/// at `opt-level = 3` while the rest stays size-optimized.
-///
-/// `num-bigint`'s own `modpow` recomputes `R² mod n` with a long division,
-/// precomputes a 16-entry window table and walks the exponent in 4-bit
-/// windows: about 55 multiplications for `e = 65537` instead of the 18 this
-/// square-and-multiply needs, so it was slower on wasm than `rsa` itself.
-struct Monty(Montgomery);
-
-thread_local! {
-    /// The Montgomery context of the last modulus used (`R² mod n` is
-    /// computed once per modulus): a POS verifies every answer with the same
-    /// Alipay key.
-    static LAST: std::cell::RefCell<Option<(BigUint, std::rc::Rc<Monty>)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-impl Monty {
-    /// The context for `n`, from the one-entry cache or freshly computed.
-    fn cached(n: &BigUint) -> Option<std::rc::Rc<Monty>> {
-        LAST.with(|last| {
-            if let Some((m, monty)) = last.borrow().as_ref() {
-                if m == n {
-                    return Some(monty.clone());
-                }
-            }
-            let monty = std::rc::Rc::new(Monty::new(n)?);
-            *last.borrow_mut() = Some((n.clone(), monty.clone()));
-            Some(monty)
-        })
+    // RFC 8017 §8.2.2 step 1: the signature is exactly k octets
+    if signature.len() != k || k < t_len + 11 {
+        return false;
     }
-
-    /// The context for `n`; `None` when `n` is even (or below 3).
-    fn new(n: &BigUint) -> Option<Monty> {
-        Montgomery::new(&n.to_u32_digits()).map(Monty)
+    let mut buf = [0u8; MAX_BITS / 8];
+    let em = &mut buf[..k];
+    // s < n is checked there (false otherwise)
+    if !key.0.pow_be(signature, em) {
+        return false;
     }
-
-    /// `base^e mod n` (`base < n`; a larger base is reduced first).
-    fn pow(&self, base: &BigUint, e: &BigUint) -> BigUint {
-        let e = e.to_u32_digits();
-        match self.0.pow(&base.to_u32_digits(), &e) {
-            Some(limbs) => BigUint::new(limbs),
-            None => {
-                // base ≥ n: never on the verify path (it checks s < n first)
-                let n = BigUint::new(self.0.modulus().to_vec());
-                let reduced = (base % &n).to_u32_digits();
-                self.0
-                    .pow(&reduced, &e)
-                    .map_or_else(BigUint::default, BigUint::new)
-            }
-        }
-    }
+    // expected EM: 00 01 FF..FF 00 || prefix || hash (k bytes, ≥ 8 bytes FF)
+    let ps_end = k - t_len - 1;
+    let (head, rest) = em.split_at(2);
+    let (ps, rest) = rest.split_at(ps_end - 2);
+    let (sep, rest) = rest.split_at(1);
+    let (pre, h) = rest.split_at(prefix.len());
+    head == [0x00, 0x01]
+        && ps.iter().all(|&b| b == 0xff)
+        && sep == [0x00]
+        && pre == prefix
+        && h == hash
 }
 
 #[cfg(test)]
@@ -161,6 +110,11 @@ mod tests {
             .expect("public key")
             .to_spki_der();
         rsa::PublicKey::from_public_key_der(&der).expect("spki")
+    }
+
+    /// The vartime verdict for an `rsa` key.
+    fn verify(key: &rsa::PublicKey, st: SignType, msg: &[u8], sig: &[u8]) -> bool {
+        super::verify(&VartimeKey::new(key).expect("odd modulus"), st, msg, sig)
     }
 
     fn b64(s: &str) -> Vec<u8> {
@@ -288,49 +242,95 @@ mod tests {
     }
 
     #[test]
-    fn montgomery_pow_matches_num_bigint() {
-        // odd moduli of several sizes, including ones whose top limb is small
-        let moduli = [
-            BigUint::from(0xffff_fffbu32),
-            (BigUint::from(1u32) << 127) - 1u32,
-            (BigUint::from(1u32) << 521) - 1u32,
-            BigUint::parse_bytes(
-                b"f123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef1",
-                16,
-            )
-            .unwrap(),
-            BigUint::from(1u32) + (BigUint::from(1u32) << 64),
-        ];
-        let exps = [0u32, 1, 2, 3, 17, 65537, 0xffff_ffff];
-        for n in &moduli {
-            let monty = Monty::new(n).expect("odd");
-            let mut base = BigUint::from(0x1234_5678u32);
-            for i in 0..20u32 {
-                base = (&base * &base + i) % n;
-                for &e in &exps {
-                    let e = BigUint::from(e);
-                    assert_eq!(
-                        monty.pow(&base, &e),
-                        base.modpow(&e, n),
-                        "n={n:x} base={base:x} e={e}"
-                    );
+    fn every_signature_bit_flip_fails() {
+        let vectors: serde_json::Value =
+            serde_json::from_str(&fixture("request_sign_vectors.json")).unwrap();
+        for v in vectors.as_array().unwrap() {
+            let key = public(&fixture(
+                v["public_key_file"]
+                    .as_str()
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap(),
+            ));
+            let vk = VartimeKey::new(&key).expect("odd");
+            let st = SignType::parse(v["sign_type"].as_str().unwrap()).unwrap();
+            let content = v["expected_sign_content"].as_str().unwrap().as_bytes();
+            let sig = b64(v["expected_sign"].as_str().unwrap());
+            assert!(super::verify(&vk, st, content, &sig));
+            for i in 0..sig.len() * 8 {
+                let mut s = sig.clone();
+                s[i / 8] ^= 1 << (i % 8);
+                assert!(!super::verify(&vk, st, content, &s), "bit {i}");
+            }
+            // s ≥ n: n, n + 1, all FF
+            let n = key.n_bytes();
+            let mut n1 = n.to_vec();
+            *n1.last_mut().unwrap() += 1; // n is odd: no carry
+            for bad in [n.to_vec(), n1, vec![0xff; n.len()]] {
+                assert!(!super::verify(&vk, st, content, &bad));
+            }
+        }
+    }
+
+    /// With `e = 1` the "signature" is the encoded block itself, so every
+    /// deviation from `00 01 FF..FF 00 || DigestInfo || H` can be tried.
+    #[test]
+    fn encoding_is_compared_byte_for_byte() {
+        let key = public(&fixture("keys/alipay-public-key.pem"));
+        let n = key.n_bytes();
+        let k = n.len();
+        let vk = VartimeKey(PublicKey::from_be_bytes(&n, &[1]).expect("odd"));
+        let msg = b"message";
+        let hash = Sha256::digest(msg);
+        let t: Vec<u8> = [&SHA256_PREFIX[..], &hash[..]].concat();
+        let encode = |ps_len: usize, t: &[u8]| -> Vec<u8> {
+            let mut em = vec![0x00, 0x01];
+            em.resize(2 + ps_len, 0xff);
+            em.push(0x00);
+            em.extend_from_slice(t);
+            em
+        };
+        let good = encode(k - 3 - t.len(), &t);
+        assert_eq!(good.len(), k);
+        assert!(super::verify(&vk, SignType::Rsa2, msg, &good));
+        assert!(!super::verify(&vk, SignType::Rsa, msg, &good));
+        assert!(!super::verify(&vk, SignType::Rsa2, b"other", &good));
+        // every single byte changed (to 0x00 and to 0x5a) fails
+        for i in 0..k {
+            for x in [0x00, 0x5a] {
+                let mut em = good.clone();
+                if em[i] == x {
+                    continue;
                 }
-            }
-            assert_eq!(
-                monty.pow(&(n - 1u32), &BigUint::from(2u32)),
-                BigUint::from(1u32) % n
-            );
-        }
-        assert!(Monty::new(&BigUint::from(10u32)).is_none());
-        // the one-entry cache follows the modulus
-        for _ in 0..3 {
-            for n in &moduli {
-                let base = BigUint::from(7u32) % n;
-                let e = BigUint::from(65537u32);
-                let monty = Monty::cached(n).expect("odd");
-                assert_eq!(monty.pow(&base, &e), base.modpow(&e, n));
+                em[i] = x;
+                assert!(!super::verify(&vk, SignType::Rsa2, msg, &em), "byte {i}");
             }
         }
-        assert!(Monty::cached(&BigUint::from(10u32)).is_none());
+        // shorter padding with garbage after the hash, and a missing separator
+        let mut shifted = encode(k - 4 - t.len(), &t);
+        shifted.push(0);
+        assert!(!super::verify(&vk, SignType::Rsa2, msg, &shifted));
+        let mut no_sep = good.clone();
+        no_sep[k - t.len() - 1] = 0xff;
+        assert!(!super::verify(&vk, SignType::Rsa2, msg, &no_sep));
+        // wrong lengths
+        assert!(!super::verify(&vk, SignType::Rsa2, msg, &good[1..]));
+        assert!(!super::verify(
+            &vk,
+            SignType::Rsa2,
+            msg,
+            &[&[0][..], &good].concat()
+        ));
+        assert!(!super::verify(&vk, SignType::Rsa2, msg, &[]));
+        // a key too small for the DigestInfo: refused, no panic
+        let tiny = VartimeKey(PublicKey::from_be_bytes(&[0xc5; 40], &[1]).expect("odd"));
+        assert!(!super::verify(&tiny, SignType::Rsa2, msg, &[0x01; 40]));
+        // even modulus: no vartime key (the caller uses `rsa`)
+        assert!(
+            PublicKey::<rsa_vartime_verify::Limb>::from_be_bytes(&[0xc4; 256], &[1, 0, 1])
+                .is_none()
+        );
     }
 }

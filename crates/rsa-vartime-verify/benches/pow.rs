@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use rsa_vartime_verify::{PublicKey, Word};
+use rsa_vartime_verify::{PublicKeyOf, Word};
 
 /// Deterministic pseudo-random bytes (xorshift64*).
 fn bytes(seed: u64, len: usize) -> Vec<u8> {
@@ -26,14 +26,14 @@ fn bench_one<W: Word>(c: &mut Criterion, name: &str, bits: usize) {
     *n.last_mut().unwrap() |= 1;
     let mut s = bytes(99, bits / 8);
     s[0] &= 0x7f;
-    let key = PublicKey::<W>::from_be_bytes(&n, &[1, 0, 1]).unwrap();
+    let key = PublicKeyOf::<W>::from_be_bytes(&n, &[1, 0, 1]).unwrap();
     let mut out = vec![0u8; bits / 8];
     c.bench_function(&format!("pow65537_{bits}/{name}"), |b| {
         b.iter(|| assert!(key.pow_be(black_box(&s), &mut out)))
     });
     if bits == 2048 {
         c.bench_function(&format!("key_setup_{bits}/{name}"), |b| {
-            b.iter(|| PublicKey::<W>::from_be_bytes(black_box(&n), &[1, 0, 1]).unwrap())
+            b.iter(|| PublicKeyOf::<W>::from_be_bytes(black_box(&n), &[1, 0, 1]).unwrap())
         });
     }
 }

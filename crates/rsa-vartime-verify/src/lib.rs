@@ -437,15 +437,44 @@ fn limbs_to_be<W: Word>(limbs: &[W], out: &mut [u8]) {
     }
 }
 
+/// An RSA public key prepared for variable-time verification with the
+/// target's [`Limb`]: [`PublicKeyOf`] with non-generic methods, so that the
+/// arithmetic is compiled in this crate (the wasm build optimizes it for
+/// speed while the rest, where generic code would be instantiated, is
+/// optimized for size).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PublicKey(PublicKeyOf<Limb>);
+
+impl PublicKey {
+    /// Prepares the key `(n, e)` from big-endian bytes (leading zero bytes
+    /// allowed). `None` when `n` is even, below 3, or above [`MAX_BITS`].
+    pub fn from_be_bytes(n: &[u8], e: &[u8]) -> Option<Self> {
+        PublicKeyOf::from_be_bytes(n, e).map(PublicKey)
+    }
+
+    /// Byte length of the modulus.
+    pub fn modulus_len(&self) -> usize {
+        self.0.modulus_len()
+    }
+
+    /// `out = base^e mod n`, both big-endian and exactly
+    /// [`PublicKey::modulus_len`] bytes. `false` (and `out` unspecified) on a
+    /// length mismatch or when `base ≥ n`. Never allocates.
+    pub fn pow_be(&self, base: &[u8], out: &mut [u8]) -> bool {
+        self.0.pow_be(base, out)
+    }
+}
+
 /// An RSA public key prepared for variable-time verification: the
 /// Montgomery context of `n`, the exponent and `R^e mod n`, computed once.
+/// Generic over the limb; [`PublicKey`] is the target's choice.
 ///
 /// [`PublicKey::pow_be`] computes `s^e mod n` as `x·R^e·R⁻¹` where
 /// `x = s^e·R^-(e-1)` comes from square-and-multiply on the plain `s`: no
 /// conversion into the Montgomery domain and none out of it (for
 /// `e = 65537`: 16 squarings and 2 multiplications).
 #[derive(Clone, PartialEq, Eq)]
-pub struct PublicKey<W: Word = Limb> {
+pub struct PublicKeyOf<W: Word> {
     mont: Montgomery<W>,
     /// The exponent, trimmed little-endian limbs (empty for 0).
     e: Vec<W>,
@@ -455,13 +484,13 @@ pub struct PublicKey<W: Word = Limb> {
     k: usize,
 }
 
-impl<W: Word> core::fmt::Debug for PublicKey<W> {
+impl<W: Word> core::fmt::Debug for PublicKeyOf<W> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("PublicKey").field("bytes", &self.k).finish()
     }
 }
 
-impl<W: Word> PublicKey<W> {
+impl<W: Word> PublicKeyOf<W> {
     /// Prepares the key `(n, e)` from big-endian bytes (leading zero bytes
     /// allowed). `None` when `n` is even, below 3, or above [`MAX_BITS`].
     pub fn from_be_bytes(n: &[u8], e: &[u8]) -> Option<Self> {
@@ -489,7 +518,7 @@ impl<W: Word> PublicKey<W> {
         } else {
             re.copy_from_slice(&one); // e = 0: R^0 = 1
         }
-        Some(PublicKey {
+        Some(PublicKeyOf {
             mont,
             e: el,
             re,
@@ -508,8 +537,8 @@ impl<W: Word> PublicKey<W> {
     }
 
     /// `out = base^e mod n`, both big-endian and exactly
-    /// [`PublicKey::modulus_len`] bytes. `false` (and `out` unspecified) on a
-    /// length mismatch or when `base ≥ n`. Never allocates.
+    /// [`PublicKeyOf::modulus_len`] bytes. `false` (and `out` unspecified)
+    /// on a length mismatch or when `base ≥ n`. Never allocates.
     pub fn pow_be(&self, base: &[u8], out: &mut [u8]) -> bool {
         if base.len() != self.k || out.len() != self.k {
             return false;
@@ -606,7 +635,7 @@ mod tests {
                 .expect("base < n");
             assert_eq!(from_limbs(&got), want, "n {n:x} e {e}");
             // the byte-oriented key
-            let key = PublicKey::<W>::from_be_bytes(&nb, &e.to_bytes_be()).expect("odd");
+            let key = PublicKeyOf::<W>::from_be_bytes(&nb, &e.to_bytes_be()).expect("odd");
             assert_eq!(key.modulus_len(), nbytes);
             let mut sig = base.to_bytes_be();
             while sig.len() < nbytes {
@@ -667,16 +696,19 @@ mod tests {
 
     fn malformed_for<W: Word>() {
         // even, zero, one, empty, too long: no key, no panic
-        assert!(PublicKey::<W>::from_be_bytes(&[0x10], &[3]).is_none());
-        assert!(PublicKey::<W>::from_be_bytes(&[0, 0], &[3]).is_none());
-        assert!(PublicKey::<W>::from_be_bytes(&[1], &[3]).is_none());
-        assert!(PublicKey::<W>::from_be_bytes(&[], &[3]).is_none());
-        assert!(PublicKey::<W>::from_be_bytes(&[0xff; MAX_BITS / 8 + 1], &[3]).is_none());
+        assert!(PublicKeyOf::<W>::from_be_bytes(&[0x10], &[3]).is_none());
+        assert!(PublicKeyOf::<W>::from_be_bytes(&[0, 0], &[3]).is_none());
+        assert!(PublicKeyOf::<W>::from_be_bytes(&[1], &[3]).is_none());
+        assert!(PublicKeyOf::<W>::from_be_bytes(&[], &[3]).is_none());
+        assert!(PublicKeyOf::<W>::from_be_bytes(&[0xff; MAX_BITS / 8 + 1], &[3]).is_none());
         // leading zero bytes of n and e are ignored
-        let k = PublicKey::<W>::from_be_bytes(&[0, 0, 0xc5], &[0, 0, 1, 0, 1]).expect("odd");
+        let k = PublicKeyOf::<W>::from_be_bytes(&[0, 0, 0xc5], &[0, 0, 1, 0, 1]).expect("odd");
         assert_eq!(k.modulus_len(), 1);
         assert_eq!(format!("{k:?}"), "PublicKey { bytes: 1 }");
         let mut out = [0u8; 1];
+        let nk = PublicKey::from_be_bytes(&[0xc5], &[3]).expect("odd");
+        assert_eq!(format!("{nk:?}"), "PublicKey(PublicKey { bytes: 1 })");
+        assert!(nk.pow_be(&[2], &mut out) && out == [8]);
         assert!(k.pow_be(&[2], &mut out));
         assert_eq!(
             BigUint::from(out[0]),
@@ -690,13 +722,13 @@ mod tests {
         assert!(!k.pow_be(&[2], &mut [0u8; 2]));
         // e = 0 and empty e: s^0 = 1
         for e in [&[][..], &[0, 0][..]] {
-            let k0 = PublicKey::<W>::from_be_bytes(&[0xc5], e).expect("odd");
+            let k0 = PublicKeyOf::<W>::from_be_bytes(&[0xc5], e).expect("odd");
             assert!(k0.pow_be(&[7], &mut out));
             assert_eq!(out, [1]);
         }
         // a modulus whose top limb is small, full limbs of 0xff, n - 1
         let n: Vec<u8> = [&[1u8][..], &[0u8; 40][..], &[0x01][..]].concat();
-        let k = PublicKey::<W>::from_be_bytes(&n, &[1, 0, 1]).expect("odd");
+        let k = PublicKeyOf::<W>::from_be_bytes(&n, &[1, 0, 1]).expect("odd");
         let mut s = n.clone();
         *s.last_mut().expect("nonempty") = 0; // n - 1
         let mut out = vec![0u8; n.len()];
@@ -735,7 +767,7 @@ mod tests {
     /// `base^e mod n` through [`PublicKey`] and [`Montgomery::pow`] for one
     /// limb size, against num-bigint (`None` when `n` has no context).
     fn both_paths<W: Word>(n: &[u8], base: &[u8], e: &[u8]) -> Option<(BigUint, BigUint)> {
-        let key = PublicKey::<W>::from_be_bytes(n, e)?;
+        let key = PublicKeyOf::<W>::from_be_bytes(n, e)?;
         let nb = BigUint::from_bytes_be(n);
         let b = BigUint::from_bytes_be(base) % &nb;
         let mut sig = b.to_bytes_be();

@@ -244,7 +244,8 @@ function lane(pkg, n) {
   })
   return async () => {
     next = 0
-    const o = await client.barcodePay(order, { pollIntervalMs: 100 })
+    // with a cashier's abort signal (never aborted here), as a till would pass one
+    const o = await client.barcodePay(order, { pollIntervalMs: 100, signal: new AbortController().signal })
     if (o.status !== 'paid' || next !== 3) throw new Error(`unexpected: ${JSON.stringify(o)} after ${next} calls`)
   }
 }
@@ -278,9 +279,15 @@ const seq = builds.map(() => [])
 const seqFlow = []
 const lone = builds.map(([, pkg]) => lane(pkg, 0))
 for (let i = 0; i < 3; i++) { for (const run of lone) await run(); await flowOnceSleeping() } // warm-up (JIT)
+// the harness alone in the same rhythm (3 × [sleep, mock fetch + body read]) minus the sleeps alone
+const nap = () => new Promise((resolve) => setTimeout(resolve, 66))
+const seqHarness = [], seqMock = [], seqNaps = []
 for (let i = 0; i < N; i++) {
   for (const [b, run] of lone.entries()) seq[b].push(await cpuOf(async () => { await run(); return 1 }))
   seqFlow.push(await cpuOf(async () => { await flowOnceSleeping(); return 1 }))
+  seqHarness.push(await cpuOf(async () => { for (let k = 0; k < 3; k++) { await nap(); await mockFetchAndReadOnce() } return 1 }))
+  seqMock.push(await cpuOf(async () => { for (let k = 0; k < 3; k++) { await nap(); await mockFetchOnce() } return 1 }))
+  seqNaps.push(await cpuOf(async () => { for (let k = 0; k < 3; k++) await nap(); return 1 }))
 }
 
 const lanes = builds.map(([, pkg]) => Array.from({ length: LANES }, (_, n) => lane(pkg, n + 1)))
@@ -314,7 +321,7 @@ for (const [b, [name]] of builds.entries()) {
   const main = perOp(hot[b], mainThreadClock ? 'main' : 'all')
   const all = perOp(hot[b], 'all')
   const wall = perOp(hot[b], 'wall')
-  console.log(`  AlipayClient.barcodePay end to end [${name}], ${LANES} payments in flight (JS driver, timers, signals, mock fetch):`)
+  console.log(`  AlipayClient.barcodePay end to end [${name}], ${LANES} payments in flight (JS driver, timers, abort signal, mock fetch):`)
   console.log(`      ${us(main)} main thread  ${verdict(main)};  ${us(all)} all threads;  ${us(wall)} wall per payment (event loop ${(100 * median(hotElu[b])).toFixed(0)}% busy)`)
   console.log(`      = ${us(main - harnessMain)} SDK (binding ${us(flowMain)} + JS driver/client ${us(main - harnessMain - readMain - flowMain)} + undici body read ${us(readMain)}, 3× Response.arrayBuffer)`)
   console.log(`      + ${us(harnessMain)} harness (3× mock fetch → new Response, measured alone)`)
@@ -326,4 +333,10 @@ for (const [b, [name]] of builds.entries()) {
   console.log(`      ${us(main)} main thread  ${verdict(main)};  ${us(all)} all threads;  ${(sum(seq[b], 'wall') / 1000).toFixed(0)} ms wall each`)
 }
 const seqFlowMain = sum(seqFlow, mainThreadClock ? 'main' : 'all')
-console.log(`  the core flow via the binding with the same real sleeps, for comparison (cold-cache floor):        ${us(seqFlowMain)} main thread;  ${us(sum(seqFlow, 'all'))} all threads`)
+const seqNapsMain = sum(seqNaps, mainThreadClock ? 'main' : 'all')
+const seqMockMain = sum(seqMock, mainThreadClock ? 'main' : 'all') - seqNapsMain
+const seqReadMain = sum(seqHarness, mainThreadClock ? 'main' : 'all') - seqNapsMain - seqMockMain
+console.log(`  for comparison, one at a time with the same real sleeps (caches as cold), each part alone:`)
+console.log(`      core flow via the binding:                                        ${us(seqFlowMain)} main thread;  ${us(sum(seqFlow, 'all'))} all threads`)
+console.log(`      harness: 3× mock fetch → new Response (after a sleep each):       ${us(seqMockMain)} main thread`)
+console.log(`      undici body read, 3× Response.arrayBuffer (a real fetch's too):   ${us(seqReadMain)} main thread`)

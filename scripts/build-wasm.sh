@@ -13,7 +13,8 @@
 # `scripts/setup.sh wasm` first (scripts/test.sh does).
 #
 # Env: WASM_OUT (default npm/wasm), WASM_PROFILE (default release-wasm: opt-level z,
-#      lto, panic=abort), WASM_ROUTE=rustup|debian, CARGO_TARGET_DIR (default target/wasm).
+#      lto, panic=abort), WASM_ROUTE=rustup|debian, CARGO_TARGET_DIR (default target/wasm),
+#      WASM_RUSTFLAGS (debian route; default: panic=immediate-abort, location-detail=none).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=build-wasm
@@ -42,9 +43,16 @@ case "$route" in
   debian)
     have wasm-ld-19 || die "wasm-ld-19 missing: run scripts/setup.sh wasm"
     rustup toolchain list 2>/dev/null | grep -q '^debian' || die "toolchain +debian missing: run scripts/setup.sh wasm"
-    log "cargo +debian build -p $CRATE --target $TARGET --profile $PROFILE -Zbuild-std (Debian rustc-web)"
+    # Size (the build-std route allows unstable flags): a panic traps at once
+    # (`unreachable`, as `panic = "abort"` ends anyway: the npm wrapper turns the trap
+    # into ERR_INTERNAL and re-instantiates) without linking panic formatting, and no
+    # file/line/column strings of panic locations.
+    # Override with WASM_RUSTFLAGS (e.g. WASM_RUSTFLAGS= for none).
+    wasm_rustflags="${WASM_RUSTFLAGS--Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none}"
+    log "cargo +debian build -p $CRATE --target $TARGET --profile $PROFILE -Zbuild-std (Debian rustc-web) $wasm_rustflags"
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 \
     RUSTC_BOOTSTRAP=1 \
+    RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$wasm_rustflags" \
       cargo +debian build --quiet -p "$CRATE" --target "$TARGET" --profile "$PROFILE" \
         -Zbuild-std=std,panic_abort
     ;;

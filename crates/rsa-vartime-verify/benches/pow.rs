@@ -1,4 +1,5 @@
-//! `s^65537 mod n` for a 2048-bit and a 4096-bit modulus, with both limb sizes.
+//! `s^65537 mod n` for 2048-, 3072- and 4096-bit moduli: the AVX-512 IFMA
+//! kernel (x86-64 CPUs with it) and the scalar kernel with both limb sizes.
 //!
 //! `cargo bench -p rsa-vartime-verify --bench pow -- --warm-up-time 1 --measurement-time 2`
 
@@ -38,8 +39,34 @@ fn bench_one<W: Word>(c: &mut Criterion, name: &str, bits: usize) {
     }
 }
 
+/// The AVX-512 IFMA kernel (skipped, with a note, on CPUs without it).
+#[cfg(target_arch = "x86_64")]
+fn bench_ifma(c: &mut Criterion, bits: usize) {
+    use rsa_vartime_verify::x86_ifma::IfmaKey;
+    let mut n = bytes(bits as u64, bits / 8);
+    n[0] |= 0x80;
+    *n.last_mut().unwrap() |= 1;
+    let mut s = bytes(99, bits / 8);
+    s[0] &= 0x7f;
+    let Some(key) = IfmaKey::from_be_bytes(&n, &[1, 0, 1]) else {
+        eprintln!("note: no AVX-512 IFMA on this CPU, ifma rows skipped");
+        return;
+    };
+    let mut out = vec![0u8; bits / 8];
+    c.bench_function(&format!("pow65537_{bits}/ifma"), |b| {
+        b.iter(|| assert!(key.pow_be(black_box(&s), &mut out)))
+    });
+    if bits == 2048 {
+        c.bench_function(&format!("key_setup_{bits}/ifma"), |b| {
+            b.iter(|| IfmaKey::from_be_bytes(black_box(&n), &[1, 0, 1]).unwrap())
+        });
+    }
+}
+
 fn bench(c: &mut Criterion) {
-    for bits in [2048, 4096] {
+    for bits in [2048, 3072, 4096] {
+        #[cfg(target_arch = "x86_64")]
+        bench_ifma(c, bits);
         bench_one::<u64>(c, "u64", bits);
         bench_one::<u32>(c, "u32", bits);
     }

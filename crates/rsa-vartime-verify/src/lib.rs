@@ -17,10 +17,18 @@
 //!
 //! The crate is separate from the SDK core so that the WebAssembly build can
 //! compile it at `opt-level = 3` while the rest stays size-optimized.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![no_std]
 
 extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+/// AVX-512 IFMA kernel (x86-64 with the `std` feature, for run-time CPU
+/// detection): [`x86_ifma::IfmaKey`]. The only module with `unsafe` code.
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+#[allow(unsafe_code)]
+pub mod x86_ifma;
 
 use alloc::vec;
 use alloc::vec::Vec;

@@ -1,0 +1,542 @@
+//! AVX-512 IFMA kernel (x86-64, runtime-detected): `s^e mod n` with
+//! radix-2^52 limbs, eight to a 512-bit vector, multiplied with
+//! `vpmadd52luq`/`vpmadd52huq` (`_mm512_madd52lo_epu64`/`_mm512_madd52hi_epu64`).
+//!
+//! The Montgomery product is the "almost Montgomery multiplication" of
+//! Gueron and Krasnov (as in OpenSSL's `rsaz-*-avx512` code): word by word
+//! over the multiplier, each step adds `a_i·b` and `y·n` (low halves), drops
+//! the now-zero low limb by shifting the accumulator down one limb, then adds
+//! the high halves at the same positions. Limbs are left unnormalized during
+//! the loop (64-bit lanes hold the sum of at most `4L` 52-bit terms, `L ≤ 158`,
+//! so no lane overflows) and carried once at the end. With `R = 2^(52L)` and
+//! `R > 4n`, inputs below `2n` give an output below `2n`; the final result is
+//! reduced below `n` once, in scalar code.
+//!
+//! As in the scalar path, square-and-multiply runs on the plain signature
+//! (`x = s^e·R^-(e-1)`), and one last product with `R^e mod n`
+//! (precomputed per key with the scalar code) gives `s^e mod n`.
+//!
+//! Everything here is variable-time (public data only). The vector code is
+//! only reached through [`IfmaKey`], which can only be built when
+//! [`available`] says the CPU supports AVX-512F and AVX-512 IFMA.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use core::arch::x86_64::{
+    __m512i, _mm512_add_epi64, _mm512_alignr_epi64, _mm512_and_si512, _mm512_castsi512_si128,
+    _mm512_cmpgt_epu64_mask, _mm512_loadu_si512, _mm512_madd52hi_epu64, _mm512_madd52lo_epu64,
+    _mm512_mask_set1_epi64, _mm512_set1_epi64, _mm512_setzero_si512, _mm512_srli_epi64,
+    _mm512_storeu_si512, _mm_extract_epi64,
+};
+
+use crate::{double_mod, less_than, limbs_from_be, limbs_to_be, sub_assign, Montgomery, MAX_BITS};
+
+/// `2^52 - 1`.
+const MASK52: u64 = (1 << 52) - 1;
+/// Most vectors of eight 52-bit limbs a modulus of [`MAX_BITS`] needs
+/// (`R = 2^(52L) > 4n` takes `L = ⌈(bits + 2) / 52⌉` limbs).
+const MAX_VECS: usize = (MAX_BITS + 2).div_ceil(52).div_ceil(8);
+/// Capacity, in 52-bit limbs, of the scratch arrays.
+const CAP52: usize = MAX_VECS * 8;
+/// Capacity, in 64-bit limbs, of the scalar scratch (one spare limb for a
+/// value below `2n`).
+const CAP64: usize = MAX_BITS / 64 + 1;
+
+/// Whether this CPU (and OS) supports the kernel: AVX-512F and AVX-512 IFMA.
+/// The answer is cached by `std` after the first call.
+pub fn available() -> bool {
+    std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512ifma")
+}
+
+/// An RSA public key prepared for the AVX-512 IFMA kernel: the modulus in
+/// 52-bit limbs, `-n⁻¹ mod 2^52`, the exponent and `R^e mod n` with
+/// `R = 2^(52L)`, computed once. Only constructible when [`available`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct IfmaKey {
+    /// `n`, 52-bit limbs, zero-padded to whole vectors.
+    n52: Vec<u64>,
+    /// `n`, 64-bit limbs (no high zero limb).
+    n64: Vec<u64>,
+    /// `-n⁻¹ mod 2^52`.
+    k0: u64,
+    /// `R^e mod n`, 52-bit limbs, zero-padded to whole vectors.
+    re52: Vec<u64>,
+    /// The exponent, trimmed little-endian 64-bit limbs (empty for 0).
+    e: Vec<u64>,
+    /// Limb count `L` (`R = 2^(52L)`).
+    l: usize,
+    /// Byte length of `n`.
+    k: usize,
+}
+
+impl core::fmt::Debug for IfmaKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("IfmaKey").field("bytes", &self.k).finish()
+    }
+}
+
+impl IfmaKey {
+    /// Prepares the key `(n, e)` from big-endian bytes (leading zero bytes
+    /// allowed). `None` when the CPU lacks AVX-512 IFMA (see [`available`]),
+    /// or `n` is even, below 3, or above [`MAX_BITS`].
+    pub fn from_be_bytes(n: &[u8], e: &[u8]) -> Option<Self> {
+        if !available() {
+            return None;
+        }
+        let n = &n[n.iter().position(|&b| b != 0)?..];
+        if n.len() > MAX_BITS / 8 {
+            return None;
+        }
+        let mut n64 = vec![0u64; n.len().div_ceil(8)];
+        limbs_from_be(n, &mut n64);
+        let mont = Montgomery::<u64>::new(&n64)?;
+        let e = e.get(e.iter().position(|&b| b != 0).unwrap_or(e.len())..)?;
+        let mut el = vec![0u64; e.len().div_ceil(8)];
+        limbs_from_be(e, &mut el);
+        let top = n64[n64.len() - 1];
+        let nbits = n64.len() * 64 - top.leading_zeros() as usize;
+        let l = (nbits + 2).div_ceil(52);
+        // R mod n (R = 2^(52L) > n): doublings of 2^(nbits-1) < n
+        let mut r = vec![0u64; n64.len()];
+        r[(nbits - 1) / 64] = 1 << ((nbits - 1) % 64);
+        for _ in nbits - 1..52 * l {
+            double_mod(&mut r, &n64);
+        }
+        // R^e mod n with the scalar code, once per key
+        let re = mont.pow(&r, &el)?;
+        let vecs = l.div_ceil(8);
+        let mut n52 = vec![0u64; vecs * 8];
+        to52(&n64, &mut n52);
+        let mut re52 = vec![0u64; vecs * 8];
+        to52(&re, &mut re52);
+        Some(IfmaKey {
+            n52,
+            n64,
+            k0: mont.n0inv & MASK52,
+            re52,
+            e: el,
+            l,
+            k: n.len(),
+        })
+    }
+
+    /// Byte length of the modulus.
+    pub fn modulus_len(&self) -> usize {
+        self.k
+    }
+
+    /// `out = base^e mod n`, both big-endian and exactly
+    /// [`IfmaKey::modulus_len`] bytes. `false` (and `out` unspecified) on a
+    /// length mismatch or when `base ≥ n`. Never allocates.
+    pub fn pow_be(&self, base: &[u8], out: &mut [u8]) -> bool {
+        if base.len() != self.k || out.len() != self.k {
+            return false;
+        }
+        let len = self.n64.len();
+        let mut s64 = [0u64; CAP64];
+        if !limbs_from_be(base, &mut s64[..len]) || !less_than(&s64[..len], &self.n64) {
+            return false;
+        }
+        let mut res64 = [0u64; CAP64];
+        if self.e.is_empty() {
+            res64[0] = 1; // s^0 = 1 (n ≥ 3)
+        } else {
+            let mut s52 = [0u64; CAP52];
+            to52(&s64[..len], &mut s52[..self.n52.len()]);
+            let mut r52 = [0u64; CAP52];
+            if !self.pow52(&s52, &mut r52) {
+                return false;
+            }
+            // r < 2n: at most one subtraction of n
+            from52(&r52[..self.n52.len()], &mut res64[..len + 1]);
+            if res64[len] != 0 || !less_than(&res64[..len], &self.n64) {
+                sub_assign(&mut res64[..len], &self.n64);
+            }
+        }
+        limbs_to_be(&res64[..len], out);
+        true
+    }
+
+    /// `out = s^e·R^e·R^-e = s^e mod n` (below `2n`) in 52-bit limbs, with
+    /// the kernel for this key's vector count.
+    fn pow52(&self, s: &[u64; CAP52], out: &mut [u64; CAP52]) -> bool {
+        macro_rules! by_vecs {
+            ($($v:literal)*) => {
+                match self.n52.len() / 8 {
+                    $(
+                        // SAFETY: an `IfmaKey` exists only when `available()`
+                        // confirmed AVX-512F and AVX-512 IFMA at run time, the
+                        // features `pow_kernel` is compiled for.
+                        $v => unsafe { pow_kernel::<$v>(self, s, out) },
+                    )*
+                    _ => return false,
+                }
+            };
+        }
+        by_vecs!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20);
+        true
+    }
+}
+
+// Every key size must have its kernel instance.
+const _: () = assert!(MAX_VECS <= 20);
+
+/// `V` vectors from `8·V` limbs.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn load<const V: usize>(x: &[u64; CAP52]) -> [__m512i; V] {
+    let mut v = [_mm512_setzero_si512(); V];
+    for (k, vk) in v.iter_mut().enumerate() {
+        // SAFETY: `V ≤ MAX_VECS`, so limbs `8k..8k+8` are inside the
+        // `CAP52`-limb array; `loadu` has no alignment requirement.
+        *vk = unsafe { _mm512_loadu_si512(x.as_ptr().add(8 * k).cast()) };
+    }
+    v
+}
+
+/// `8·V` limbs from `V` vectors.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn store<const V: usize>(v: &[__m512i; V], x: &mut [u64; CAP52]) {
+    for (k, vk) in v.iter().enumerate() {
+        // SAFETY: as in `load`, limbs `8k..8k+8` are in bounds; `storeu` has
+        // no alignment requirement.
+        unsafe { _mm512_storeu_si512(x.as_mut_ptr().add(8 * k).cast(), *vk) };
+    }
+}
+
+/// Square-and-multiply over the key's exponent, then the product with
+/// `R^e mod n`; `out` is `s^e mod n` plus possibly `n` (below `2n`).
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn pow_kernel<const V: usize>(key: &IfmaKey, s: &[u64; CAP52], out: &mut [u64; CAP52]) {
+    let mut tmp = [0u64; CAP52];
+    tmp[..8 * V].copy_from_slice(&key.n52[..8 * V]);
+    let n = load::<V>(&tmp);
+    tmp[..8 * V].copy_from_slice(&key.re52[..8 * V]);
+    let re = load::<V>(&tmp);
+    let sv = load::<V>(s);
+    let ctx = Ctx {
+        n,
+        n0: key.n52[0],
+        n1: key.n52[1],
+        k0: key.k0,
+        l: key.l,
+    };
+    let e = &key.e[..];
+    let top = e[e.len() - 1];
+    let bits = 64 * e.len() - top.leading_zeros() as usize;
+    let mut acc = sv;
+    for i in (0..bits - 1).rev() {
+        store(&acc, &mut tmp);
+        acc = ctx.amm(&tmp, &acc, (tmp[0], tmp[1]));
+        if (e[i / 64] >> (i % 64)) & 1 == 1 {
+            store(&acc, &mut tmp);
+            acc = ctx.amm(&tmp, &sv, (s[0], s[1]));
+        }
+    }
+    store(&acc, &mut tmp);
+    let r = ctx.amm(&tmp, &re, (key.re52[0], key.re52[1]));
+    store(&r, out);
+}
+
+/// The modulus and its constants, for [`Ctx::amm`].
+struct Ctx<const V: usize> {
+    n: [__m512i; V],
+    /// `n` mod 2^52.
+    n0: u64,
+    /// Second limb of `n`.
+    n1: u64,
+    /// `-n⁻¹ mod 2^52`.
+    k0: u64,
+    /// Limb count `L`.
+    l: usize,
+}
+
+impl<const V: usize> Ctx<V> {
+    /// Almost Montgomery product `a·b·R⁻¹ mod n`, below `2n` for `a, b < 2n`
+    /// (52-bit limbs in, normalized 52-bit limbs out). `b01` is `b`'s two low
+    /// limbs.
+    ///
+    /// Two accumulator sets (`a_i·b` and `y_i·n` terms), so that each
+    /// vector chain has two dependent multiply-adds per step, not four; and
+    /// the low limb, which decides `y_{i+1}`, is tracked in scalar code (the
+    /// vectors' lane 0 is never read: it only ever shifts out), from lane 1
+    /// read one step ahead plus the scalar products it receives, so that the
+    /// `y` chain does not wait for vector latencies.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn amm(&self, a: &[u64; CAP52], b: &[__m512i; V], b01: (u64, u64)) -> [__m512i; V] {
+        let zero = _mm512_setzero_si512();
+        let (b0, b1) = b01;
+        let (n0, n1) = (self.n0, self.n1);
+        let mut pa = [zero; V];
+        let mut pn = [zero; V];
+        // the low limb of the accumulator, exactly (before `a_i·b_0` is added)
+        let mut t0 = 0u64;
+        for &ai in &a[..self.l] {
+            // lane 1 before this step's additions
+            let l1 = _mm_extract_epi64::<1>(_mm512_castsi512_si128(_mm512_add_epi64(pa[0], pn[0])))
+                as u64;
+            let p0 = u128::from(ai) * u128::from(b0);
+            let t = t0 + (p0 as u64 & MASK52);
+            let y = t.wrapping_mul(self.k0) & MASK52;
+            let bi = _mm512_set1_epi64(ai as i64);
+            let yv = _mm512_set1_epi64(y as i64);
+            for k in 0..V {
+                pa[k] = _mm512_madd52lo_epu64(pa[k], bi, b[k]);
+                pn[k] = _mm512_madd52lo_epu64(pn[k], yv, self.n[k]);
+            }
+            for k in 0..V - 1 {
+                pa[k] = _mm512_alignr_epi64::<1>(pa[k + 1], pa[k]);
+                pn[k] = _mm512_alignr_epi64::<1>(pn[k + 1], pn[k]);
+            }
+            pa[V - 1] = _mm512_alignr_epi64::<1>(zero, pa[V - 1]);
+            pn[V - 1] = _mm512_alignr_epi64::<1>(zero, pn[V - 1]);
+            for k in 0..V {
+                pa[k] = _mm512_madd52hi_epu64(pa[k], bi, b[k]);
+                pn[k] = _mm512_madd52hi_epu64(pn[k], yv, self.n[k]);
+            }
+            // next low limb: lane 1, this step's low products into lane 1,
+            // high products into lane 0, and the carry of t + y·n_0
+            // (≡ 0 mod 2^52, shifted out)
+            let carry_hi = ((u128::from(t) + u128::from(y) * u128::from(n0)) >> 52) as u64;
+            t0 = l1
+                + (ai.wrapping_mul(b1) & MASK52)
+                + (y.wrapping_mul(n1) & MASK52)
+                + (p0 >> 52) as u64
+                + carry_hi;
+        }
+        let mut acc = [zero; V];
+        for k in 0..V {
+            acc[k] = _mm512_add_epi64(pa[k], pn[k]);
+        }
+        acc[0] = _mm512_mask_set1_epi64(acc[0], 1, t0 as i64);
+        normalize(&mut acc);
+        acc
+    }
+}
+
+/// Carries every limb above 52 bits into the next one, until all limbs are
+/// below 2^52 (the value fits `8·V` limbs, so nothing leaves the top).
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn normalize<const V: usize>(acc: &mut [__m512i; V]) {
+    let mask = _mm512_set1_epi64(MASK52 as i64);
+    loop {
+        let mut prev = _mm512_setzero_si512();
+        let mut over = 0u8;
+        for a in acc.iter_mut() {
+            let c = _mm512_srli_epi64::<52>(*a);
+            let lo = _mm512_and_si512(*a, mask);
+            *a = _mm512_add_epi64(lo, _mm512_alignr_epi64::<7>(c, prev));
+            over |= _mm512_cmpgt_epu64_mask(*a, mask);
+            prev = c;
+        }
+        if over == 0 {
+            return;
+        }
+    }
+}
+
+/// 52-bit limbs (all of `dst`) from 64-bit limbs.
+fn to52(src: &[u64], dst: &mut [u64]) {
+    for (j, d) in dst.iter_mut().enumerate() {
+        let bit = 52 * j;
+        let (w, sh) = (bit / 64, bit % 64);
+        let mut x = src.get(w).map_or(0, |v| v >> sh);
+        if sh > 12 {
+            x |= src.get(w + 1).map_or(0, |v| v << (64 - sh));
+        }
+        *d = x & MASK52;
+    }
+}
+
+/// 64-bit limbs (all of `dst`) from normalized 52-bit limbs.
+fn from52(src: &[u64], dst: &mut [u64]) {
+    for (w, d) in dst.iter_mut().enumerate() {
+        let bit = 64 * w;
+        let (j, sh) = (bit / 52, bit % 52);
+        let mut x = src.get(j).map_or(0, |v| v >> sh);
+        x |= src.get(j + 1).map_or(0, |v| v << (52 - sh));
+        if sh > 40 {
+            x |= src.get(j + 2).map_or(0, |v| v << (104 - sh));
+        }
+        *d = x;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::PublicKeyOf;
+    use num_bigint::BigUint;
+
+    /// xorshift64*.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn bytes(&mut self, len: usize) -> Vec<u8> {
+            (0..len).map(|_| (self.next() >> 56) as u8).collect()
+        }
+    }
+
+    /// `false` (after a note) when the CPU cannot run the kernel.
+    fn have_ifma() -> bool {
+        let ok = available();
+        if !ok {
+            std::eprintln!("note: no AVX-512 IFMA on this CPU, IFMA tests skipped");
+        }
+        ok
+    }
+
+    fn padded(x: &BigUint, k: usize) -> Vec<u8> {
+        let b = x.to_bytes_be();
+        let mut v = vec![0u8; k - b.len()];
+        v.extend_from_slice(&b);
+        v
+    }
+
+    /// IFMA, scalar (u64) and num-bigint agree on `base^e mod n`.
+    fn check(n: &[u8], base: &BigUint, e: &[u8]) {
+        let nb = BigUint::from_bytes_be(n);
+        let key = IfmaKey::from_be_bytes(n, e).expect("odd modulus");
+        let scalar = PublicKeyOf::<u64>::from_be_bytes(n, e).expect("odd modulus");
+        let k = key.modulus_len();
+        assert_eq!(k, scalar.modulus_len());
+        let sig = padded(base, k);
+        let mut got = vec![0u8; k];
+        let mut want_scalar = vec![0u8; k];
+        assert!(key.pow_be(&sig, &mut got));
+        assert!(scalar.pow_be(&sig, &mut want_scalar));
+        let want = base.modpow(&BigUint::from_bytes_be(e), &nb);
+        assert_eq!(BigUint::from_bytes_be(&got), want, "n {nb:x} e {e:?}");
+        assert_eq!(got, want_scalar);
+    }
+
+    fn random_modulus(rng: &mut Rng, bits: usize) -> Vec<u8> {
+        let k = bits.div_ceil(8);
+        let mut n = rng.bytes(k);
+        let top = bits - 8 * (k - 1); // bits in the first byte, 1..=8
+        n[0] &= (0xffu16 >> (8 - top)) as u8;
+        n[0] |= 1 << (top - 1);
+        n[k - 1] |= 1;
+        if bits == 2 {
+            n[0] = 3;
+        }
+        n
+    }
+
+    #[test]
+    fn matches_scalar_and_num_bigint_on_random_moduli() {
+        if !have_ifma() {
+            return;
+        }
+        let mut rng = Rng(0x1f2e_3d4c_5b6a_7988);
+        let sizes = [
+            2048usize,
+            3072,
+            4096,
+            1024 + 52,
+            1024,
+            2047,
+            2049,
+            2050,
+            2080,
+            2078,
+            2079,
+            4094,
+            4095,
+            8192,
+            MAX_BITS - 1,
+            512,
+            416,
+            415,
+            414,
+            64,
+            52,
+            50,
+            8,
+            2,
+        ];
+        for bits in sizes {
+            for _ in 0..3 {
+                let n = random_modulus(&mut rng, bits);
+                let nb = BigUint::from_bytes_be(&n);
+                let one = BigUint::from(1u8);
+                let bases = [
+                    BigUint::from(0u8),
+                    one.clone(),
+                    &nb - &one,
+                    BigUint::from_bytes_be(&rng.bytes(n.len())) % &nb,
+                    BigUint::from_bytes_be(&rng.bytes(n.len())) % &nb,
+                ];
+                let rand_e = rng.bytes(if bits <= 1100 { n.len() } else { 9 });
+                for e in [&[1u8, 0, 1][..], &[3], &[1], &[2], &[], &[0, 0], &rand_e] {
+                    for b in &bases {
+                        check(&n, b, e);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_inputs_are_refused_without_panic() {
+        if !have_ifma() {
+            return;
+        }
+        assert!(IfmaKey::from_be_bytes(&[0x10], &[3]).is_none());
+        assert!(IfmaKey::from_be_bytes(&[0, 0], &[3]).is_none());
+        assert!(IfmaKey::from_be_bytes(&[1], &[3]).is_none());
+        assert!(IfmaKey::from_be_bytes(&[], &[3]).is_none());
+        assert!(IfmaKey::from_be_bytes(&[0xff; MAX_BITS / 8 + 1], &[3]).is_none());
+        let n = [0xc5u8; 256];
+        let key = IfmaKey::from_be_bytes(&[&[0u8, 0][..], &n].concat(), &[1, 0, 1]).expect("odd");
+        assert_eq!(key.modulus_len(), 256);
+        assert_eq!(std::format!("{key:?}"), "IfmaKey { bytes: 256 }");
+        let mut out = [0u8; 256];
+        assert!(!key.pow_be(&n, &mut out)); // s = n
+        assert!(!key.pow_be(&[0xff; 256], &mut out)); // s > n
+        assert!(!key.pow_be(&[1; 255], &mut out));
+        assert!(!key.pow_be(&[1; 256], &mut out[..255]));
+        assert!(key.pow_be(&[1; 256], &mut out));
+    }
+
+    #[test]
+    fn limb_repacking_round_trips() {
+        let mut rng = Rng(5);
+        for len in 1usize..40 {
+            let x: Vec<u64> = (0..len).map(|_| rng.next()).collect();
+            let mut l52 = vec![0u64; (64 * len).div_ceil(52)];
+            to52(&x, &mut l52);
+            assert!(l52.iter().all(|&v| v <= MASK52));
+            let mut back = vec![0u64; len];
+            from52(&l52, &mut back);
+            assert_eq!(back, x);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn random_inputs_agree_with_scalar(
+            n in proptest::collection::vec(proptest::num::u8::ANY, 1..600),
+            base in proptest::collection::vec(proptest::num::u8::ANY, 0..600),
+            e in proptest::collection::vec(proptest::num::u8::ANY, 0..6),
+        ) {
+            if available() {
+                let nb = BigUint::from_bytes_be(&n);
+                if nb.bit(0) && nb > BigUint::from(1u8) {
+                    check(&n, &(BigUint::from_bytes_be(&base) % &nb), &e);
+                } else {
+                    proptest::prop_assert!(IfmaKey::from_be_bytes(&n, &e).is_none());
+                }
+            }
+        }
+    }
+}

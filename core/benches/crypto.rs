@@ -5,7 +5,10 @@
 //! The portable (`rsa` 0.10) rows always run; the `ring` rows with
 //! `native-crypto`, the AWS-LC rows with `native-crypto-awslc`, the
 //! variable-time verification rows with `vartime-verify` (its sign rows are
-//! `rsa`), in the same process. `build_request` rows use the default backend (AWS-LC if compiled
+//! `rsa`; its verify rows use the AVX-512 IFMA kernel on CPUs with it, the
+//! scalar kernel elsewhere), in the same process. With `vartime-verify`, the
+//! `rsa_public_2048` rows time the bare `s^65537 mod n` of each vartime
+//! kernel (`vartime-ifma` only where the CPU has AVX-512 IFMA). `build_request` rows use the default backend (AWS-LC if compiled
 //! in, else ring, else rsa).
 
 use std::hint::black_box;
@@ -102,6 +105,8 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    #[cfg(feature = "vartime-verify")]
+    kernels(c, &public, &sig256);
     // the addon's paths: sign(params) and verifyResponse(body), default backend
     c.bench_function("sign_params_rsa2/default_backend", |b| {
         b.iter(|| {
@@ -151,6 +156,31 @@ fn bench(c: &mut Criterion) {
                 .unwrap()
         })
     });
+}
+
+/// The bare public operation of each vartime kernel, on the same key and
+/// signature as the verify rows.
+#[cfg(feature = "vartime-verify")]
+fn kernels(c: &mut Criterion, public: &PublicKey, sig: &[u8]) {
+    use rsa::pkcs8::DecodePublicKey;
+    use rsa::traits::PublicKeyParts;
+    let key = rsa::PublicKey::from_public_key_der(&public.to_spki_der()).unwrap();
+    let (n, e) = (key.n_bytes(), key.e_bytes());
+    let mut out = vec![0u8; n.len()];
+    let scalar = rsa_vartime_verify::PublicKey::from_be_bytes(&n, &e).unwrap();
+    c.bench_function("rsa_public_2048/vartime-scalar", |b| {
+        b.iter(|| assert!(scalar.pow_be(black_box(sig), &mut out)))
+    });
+    #[cfg(target_arch = "x86_64")]
+    match rsa_vartime_verify::x86_ifma::IfmaKey::from_be_bytes(&n, &e) {
+        Some(ifma) => c.bench_function("rsa_public_2048/vartime-ifma", |b| {
+            b.iter(|| assert!(ifma.pow_be(black_box(sig), &mut out)))
+        }),
+        None => {
+            eprintln!("note: no AVX-512 IFMA on this CPU: vartime rows are the scalar kernel");
+            c
+        }
+    };
 }
 
 criterion_group!(benches, bench);

@@ -62,15 +62,19 @@ pub enum Backend {
     /// otherwise, and for what it does not support, [`Backend::Portable`]).
     AwsLc,
     /// Variable-time verification of the `rsa-vartime-verify` crate (only
-    /// with the `vartime-verify` feature; public data only). Signing with
-    /// it, and verification without the feature, is [`Backend::Portable`].
+    /// with the `vartime-verify` feature; public data only): its AVX-512
+    /// IFMA kernel on x86-64 CPUs that have it, else its scalar kernel.
+    /// Signing with it, and verification without the feature, is
+    /// [`Backend::Portable`].
     Vartime,
 }
 
 impl Backend {
     /// The backend used by default: native when compiled in, else
     /// [`Backend::Vartime`] with `vartime-verify` (its signing is portable),
-    /// else portable.
+    /// else portable. Verification through the default backend prefers
+    /// [`Backend::Vartime`] when it is compiled in and the CPU runs its
+    /// AVX-512 IFMA kernel (faster than AWS-LC and ring there).
     pub const fn default_backend() -> Backend {
         if cfg!(any(
             feature = "native-crypto",
@@ -96,6 +100,17 @@ impl Backend {
             Backend::AwsLc => cfg!(feature = "native-crypto-awslc"),
             Backend::Vartime => cfg!(feature = "vartime-verify"),
         }
+    }
+
+    /// The backend [`RsaPublic::verify`] uses: [`Backend::Vartime`] with the
+    /// `vartime-verify` feature on a CPU with its fast kernel (AVX-512 IFMA,
+    /// detected once per process), else [`Backend::default_backend`].
+    fn default_verify_backend() -> Backend {
+        #[cfg(feature = "vartime-verify")]
+        if crate::crypto_vartime::fast_kernel_available() {
+            return Backend::Vartime;
+        }
+        Backend::default_backend()
     }
 
     /// [`Backend::Native`] resolved to the library it stands for.
@@ -340,7 +355,12 @@ impl RsaPublic {
         signature: &[u8],
         sign_type: SignType,
     ) -> Result<()> {
-        self.verify_with(Backend::default_backend(), message, signature, sign_type)
+        self.verify_with(
+            Backend::default_verify_backend(),
+            message,
+            signature,
+            sign_type,
+        )
     }
 
     /// Verifies with a chosen backend. `ERR_SIGNATURE` on mismatch.
@@ -577,6 +597,14 @@ mod tests {
         assert_ne!(x, w);
     }
 
+    /// Whether the vartime crate's fast kernel runs here.
+    fn rsa_vartime_fast() -> bool {
+        #[cfg(feature = "vartime-verify")]
+        return crate::crypto_vartime::fast_kernel_available();
+        #[cfg(not(feature = "vartime-verify"))]
+        false
+    }
+
     const ALL: [Backend; 5] = [
         Backend::Portable,
         Backend::Native,
@@ -608,6 +636,13 @@ mod tests {
             cfg!(feature = "vartime-verify")
         );
         assert!(Backend::default_backend().is_available());
+        let verify = Backend::default_verify_backend();
+        assert!(verify.is_available());
+        if cfg!(feature = "vartime-verify") && rsa_vartime_fast() {
+            assert_eq!(verify, Backend::Vartime);
+        } else {
+            assert_eq!(verify, Backend::default_backend());
+        }
         for be in ALL {
             assert!(be.resolve().is_available());
             assert_ne!(be.resolve(), Backend::Native);

@@ -13,6 +13,13 @@
 //! ([`VartimeKey`], held by `crate::crypto::RsaPublic`). Signing never comes
 //! here: it stays on `rsa` (constant-time, blinded) or a native backend.
 //!
+//! On x86-64 CPUs with AVX-512 IFMA (detected at run time, once per process
+//! by `std`) the key is prepared for the crate's IFMA kernel instead (radix
+//! 2^52, eight limbs per 512-bit vector), several times faster than the
+//! scalar kernel and than AWS-LC; [`fast_kernel_available`] tells, and the
+//! default verification backend prefers [`crate::keys::Backend::Vartime`]
+//! then (see `crate::crypto`).
+//!
 //! The check is RFC 8017 §8.2.2 with the encoding-comparison method:
 //! `s < n`, `m = s^e mod n`, and `m` must equal the expected
 //! `EMSA-PKCS1-v1_5` encoding `00 01 FF..FF 00 || DigestInfo || H(message)`
@@ -20,6 +27,8 @@
 //! block, so no Bleichenbacher-style lenient parsing.
 
 use rsa::traits::PublicKeyParts;
+#[cfg(target_arch = "x86_64")]
+use rsa_vartime_verify::x86_ifma::IfmaKey;
 use rsa_vartime_verify::{PublicKey, MAX_BITS};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
@@ -37,15 +46,66 @@ const SHA1_PREFIX: [u8; 15] = [
 ];
 
 /// An RSA public key prepared for variable-time verification (Montgomery
-/// constants and `R^e mod n` computed once). `Debug` shows only the size.
+/// constants and `R^e mod n` computed once) with the fastest kernel this CPU
+/// runs. `Debug` shows only the kernel and the size.
 #[derive(Clone, Debug)]
-pub(crate) struct VartimeKey(PublicKey);
+pub(crate) struct VartimeKey(Kernel);
+
+/// The kernel a [`VartimeKey`] was prepared for.
+#[derive(Clone, Debug)]
+enum Kernel {
+    /// The portable scalar kernel (`u64` limbs on 64-bit hosts, `u32` on wasm32).
+    Scalar(PublicKey),
+    /// The AVX-512 IFMA kernel (only built when the CPU has it).
+    #[cfg(target_arch = "x86_64")]
+    Ifma(IfmaKey),
+}
+
+/// Whether this CPU runs a vector kernel faster than the native backends
+/// (x86-64 with AVX-512F and AVX-512 IFMA; cached by `std` after the first
+/// call). Decides the default verification backend.
+pub(crate) fn fast_kernel_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return rsa_vartime_verify::x86_ifma::available();
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
 
 impl VartimeKey {
-    /// Prepares `key`; `None` when the modulus is even or above
-    /// [`MAX_BITS`] (the caller then verifies with `rsa`).
+    /// Prepares `key` for the IFMA kernel when the CPU has it, else for the
+    /// scalar one; `None` when the modulus is even or above [`MAX_BITS`]
+    /// (the caller then verifies with `rsa`).
     pub(crate) fn new(key: &rsa::PublicKey) -> Option<Self> {
-        PublicKey::from_be_bytes(&key.n_bytes(), &key.e_bytes()).map(VartimeKey)
+        let (n, e) = (key.n_bytes(), key.e_bytes());
+        #[cfg(target_arch = "x86_64")]
+        if let Some(k) = IfmaKey::from_be_bytes(&n, &e) {
+            return Some(VartimeKey(Kernel::Ifma(k)));
+        }
+        Self::scalar(&n, &e)
+    }
+
+    /// The scalar kernel's key, whatever the CPU.
+    fn scalar(n: &[u8], e: &[u8]) -> Option<Self> {
+        PublicKey::from_be_bytes(n, e).map(|k| VartimeKey(Kernel::Scalar(k)))
+    }
+
+    /// Byte length of the modulus.
+    fn modulus_len(&self) -> usize {
+        match &self.0 {
+            Kernel::Scalar(k) => k.modulus_len(),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Ifma(k) => k.modulus_len(),
+        }
+    }
+
+    /// `out = s^e mod n` (big-endian, modulus length); `false` on a length
+    /// mismatch or `s ≥ n`.
+    fn pow_be(&self, s: &[u8], out: &mut [u8]) -> bool {
+        match &self.0 {
+            Kernel::Scalar(k) => k.pow_be(s, out),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Ifma(k) => k.pow_be(s, out),
+        }
     }
 }
 
@@ -65,7 +125,7 @@ pub(crate) fn verify(
 
 /// The arithmetic and the encoding comparison (no allocation).
 fn verify_raw(key: &VartimeKey, prefix: &[u8], hash: &[u8], signature: &[u8]) -> bool {
-    let k = key.0.modulus_len();
+    let k = key.modulus_len();
     let t_len = prefix.len() + hash.len();
     // RFC 8017 §8.2.2 step 1: the signature is exactly k octets
     if signature.len() != k || k < t_len + 11 {
@@ -74,7 +134,7 @@ fn verify_raw(key: &VartimeKey, prefix: &[u8], hash: &[u8], signature: &[u8]) ->
     let mut buf = [0u8; MAX_BITS / 8];
     let em = &mut buf[..k];
     // s < n is checked there (false otherwise)
-    if !key.0.pow_be(signature, em) {
+    if !key.pow_be(signature, em) {
         return false;
     }
     // expected EM: 00 01 FF..FF 00 || prefix || hash (k bytes, ≥ 8 bytes FF)
@@ -112,9 +172,43 @@ mod tests {
         rsa::PublicKey::from_public_key_der(&der).expect("spki")
     }
 
-    /// The vartime verdict for an `rsa` key.
+    /// Every kernel this CPU runs for `(n, e)`: scalar, and IFMA when the
+    /// CPU has it (else a note).
+    fn kernels_for(n: &[u8], e: &[u8]) -> Vec<VartimeKey> {
+        let mut v = vec![VartimeKey::scalar(n, e).expect("odd modulus")];
+        #[cfg(target_arch = "x86_64")]
+        match IfmaKey::from_be_bytes(n, e) {
+            Some(k) => v.push(VartimeKey(Kernel::Ifma(k))),
+            None => eprintln!("note: no AVX-512 IFMA on this CPU, IFMA kernel not tested"),
+        }
+        v
+    }
+
+    fn kernels(key: &rsa::PublicKey) -> Vec<VartimeKey> {
+        kernels_for(&key.n_bytes(), &key.e_bytes())
+    }
+
+    /// The vartime verdict for an `rsa` key: the same with every kernel.
     fn verify(key: &rsa::PublicKey, st: SignType, msg: &[u8], sig: &[u8]) -> bool {
-        super::verify(&VartimeKey::new(key).expect("odd modulus"), st, msg, sig)
+        let verdict = super::verify(&VartimeKey::new(key).expect("odd modulus"), st, msg, sig);
+        for k in kernels(key) {
+            assert_eq!(super::verify(&k, st, msg, sig), verdict, "{k:?}");
+        }
+        verdict
+    }
+
+    #[test]
+    fn the_ifma_kernel_is_chosen_when_the_cpu_has_it() {
+        let key = public(&fixture("keys/alipay-public-key.pem"));
+        let vk = VartimeKey::new(&key).expect("odd");
+        let scalar = matches!(vk.0, Kernel::Scalar(_));
+        assert_eq!(scalar, !fast_kernel_available(), "{vk:?}");
+        if !fast_kernel_available() {
+            eprintln!("note: no AVX-512 IFMA on this CPU, the scalar kernel verifies");
+        }
+        assert_eq!(vk.modulus_len(), key.n_bytes().len());
+        let dbg = format!("{vk:?}");
+        assert!(dbg.contains("bytes: 256"), "{dbg}");
     }
 
     fn b64(s: &str) -> Vec<u8> {
@@ -254,22 +348,23 @@ mod tests {
                     .next()
                     .unwrap(),
             ));
-            let vk = VartimeKey::new(&key).expect("odd");
             let st = SignType::parse(v["sign_type"].as_str().unwrap()).unwrap();
             let content = v["expected_sign_content"].as_str().unwrap().as_bytes();
             let sig = b64(v["expected_sign"].as_str().unwrap());
-            assert!(super::verify(&vk, st, content, &sig));
-            for i in 0..sig.len() * 8 {
-                let mut s = sig.clone();
-                s[i / 8] ^= 1 << (i % 8);
-                assert!(!super::verify(&vk, st, content, &s), "bit {i}");
-            }
-            // s ≥ n: n, n + 1, all FF
-            let n = key.n_bytes();
-            let mut n1 = n.to_vec();
-            *n1.last_mut().unwrap() += 1; // n is odd: no carry
-            for bad in [n.to_vec(), n1, vec![0xff; n.len()]] {
-                assert!(!super::verify(&vk, st, content, &bad));
+            for vk in kernels(&key) {
+                assert!(super::verify(&vk, st, content, &sig), "{vk:?}");
+                for i in 0..sig.len() * 8 {
+                    let mut s = sig.clone();
+                    s[i / 8] ^= 1 << (i % 8);
+                    assert!(!super::verify(&vk, st, content, &s), "bit {i} {vk:?}");
+                }
+                // s ≥ n: n, n + 1, all FF
+                let n = key.n_bytes();
+                let mut n1 = n.to_vec();
+                *n1.last_mut().unwrap() += 1; // n is odd: no carry
+                for bad in [n.to_vec(), n1, vec![0xff; n.len()]] {
+                    assert!(!super::verify(&vk, st, content, &bad));
+                }
             }
         }
     }
@@ -281,7 +376,24 @@ mod tests {
         let key = public(&fixture("keys/alipay-public-key.pem"));
         let n = key.n_bytes();
         let k = n.len();
-        let vk = VartimeKey(PublicKey::from_be_bytes(&n, &[1]).expect("odd"));
+        for vk in kernels_for(&n, &[1]) {
+            encoding_checks(&vk, k);
+        }
+        // a key too small for the DigestInfo: refused, no panic
+        for tiny in kernels_for(&[0xc5; 40], &[1]) {
+            assert!(!super::verify(
+                &tiny,
+                SignType::Rsa2,
+                b"message",
+                &[0x01; 40]
+            ));
+        }
+        // even modulus: no vartime key (the caller uses `rsa`)
+        assert!(PublicKey::from_be_bytes(&[0xc4; 256], &[1, 0, 1]).is_none());
+        assert!(VartimeKey::scalar(&[0xc4; 256], &[1, 0, 1]).is_none());
+    }
+
+    fn encoding_checks(vk: &VartimeKey, k: usize) {
         let msg = b"message";
         let hash = Sha256::digest(msg);
         let t: Vec<u8> = [&SHA256_PREFIX[..], &hash[..]].concat();
@@ -294,9 +406,9 @@ mod tests {
         };
         let good = encode(k - 3 - t.len(), &t);
         assert_eq!(good.len(), k);
-        assert!(super::verify(&vk, SignType::Rsa2, msg, &good));
-        assert!(!super::verify(&vk, SignType::Rsa, msg, &good));
-        assert!(!super::verify(&vk, SignType::Rsa2, b"other", &good));
+        assert!(super::verify(vk, SignType::Rsa2, msg, &good));
+        assert!(!super::verify(vk, SignType::Rsa, msg, &good));
+        assert!(!super::verify(vk, SignType::Rsa2, b"other", &good));
         // every single byte changed (to 0x00 and to 0x5a) fails
         for i in 0..k {
             for x in [0x00, 0x5a] {
@@ -305,29 +417,24 @@ mod tests {
                     continue;
                 }
                 em[i] = x;
-                assert!(!super::verify(&vk, SignType::Rsa2, msg, &em), "byte {i}");
+                assert!(!super::verify(vk, SignType::Rsa2, msg, &em), "byte {i}");
             }
         }
         // shorter padding with garbage after the hash, and a missing separator
         let mut shifted = encode(k - 4 - t.len(), &t);
         shifted.push(0);
-        assert!(!super::verify(&vk, SignType::Rsa2, msg, &shifted));
+        assert!(!super::verify(vk, SignType::Rsa2, msg, &shifted));
         let mut no_sep = good.clone();
         no_sep[k - t.len() - 1] = 0xff;
-        assert!(!super::verify(&vk, SignType::Rsa2, msg, &no_sep));
+        assert!(!super::verify(vk, SignType::Rsa2, msg, &no_sep));
         // wrong lengths
-        assert!(!super::verify(&vk, SignType::Rsa2, msg, &good[1..]));
+        assert!(!super::verify(vk, SignType::Rsa2, msg, &good[1..]));
         assert!(!super::verify(
-            &vk,
+            vk,
             SignType::Rsa2,
             msg,
             &[&[0][..], &good].concat()
         ));
-        assert!(!super::verify(&vk, SignType::Rsa2, msg, &[]));
-        // a key too small for the DigestInfo: refused, no panic
-        let tiny = VartimeKey(PublicKey::from_be_bytes(&[0xc5; 40], &[1]).expect("odd"));
-        assert!(!super::verify(&tiny, SignType::Rsa2, msg, &[0x01; 40]));
-        // even modulus: no vartime key (the caller uses `rsa`)
-        assert!(PublicKey::from_be_bytes(&[0xc4; 256], &[1, 0, 1]).is_none());
+        assert!(!super::verify(vk, SignType::Rsa2, msg, &[]));
     }
 }

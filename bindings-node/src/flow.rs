@@ -12,9 +12,9 @@ use napi_derive::napi;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::convert::{call_id, kind, millis};
 use crate::error::{catch, guard, invalid, to_js, CoreResult};
 use crate::verifier::Verifier;
+use alipay_f2f_core::args::{call_id, kind, millis};
 
 /// Deserializes a JSON argument into a core type; `ERR_INVALID_ARGUMENT`
 /// naming the argument (serde's message names the offending field).

@@ -6,7 +6,9 @@ use napi::Env;
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
-use crate::convert::{charset, json_object, options, sign_type, string_params};
+use alipay_f2f_core::args::{charset, options, sign_type, string_params};
+
+use crate::convert::json_object;
 use crate::error::{guard, invalid};
 use crate::keys::{PrivateKey, PublicKey};
 

@@ -2,16 +2,14 @@
 
 use std::collections::HashMap;
 
-use alipay_f2f_core::aes::AesKey;
-use alipay_f2f_core::request::DEFAULT_GATEWAY;
-use alipay_f2f_core::{Signer as CoreSigner, SignerConfig};
+use alipay_f2f_core::args::{self, millis};
+use alipay_f2f_core::Signer as CoreSigner;
 use napi::bindgen_prelude::Uint8Array;
 use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::convert::{charset, millis, opt_str, options, sign_type};
-use crate::error::{guard, invalid};
+use crate::error::guard;
 use crate::keys::PrivateKey;
 
 /// A signed gateway request, ready to send with `fetch`.
@@ -48,31 +46,8 @@ impl Signer {
     )]
     pub fn new(env: Env, config: Value, private_key: &PrivateKey) -> napi::Result<Self> {
         guard(&env, || {
-            let o = options("config", Some(&config))?;
-            let app_id = opt_str(o, "appId")?
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| invalid("appId", "config.appId is required"))?;
-            let owned = |name: &str| -> Result<Option<String>, _> {
-                Ok(opt_str(o, name)?
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned))
-            };
-            let cfg = SignerConfig {
-                app_id: app_id.to_owned(),
-                gateway: owned("gateway")?.unwrap_or_else(|| DEFAULT_GATEWAY.to_owned()),
-                sign_type: sign_type(o)?,
-                charset: charset(o)?,
-                app_auth_token: owned("appAuthToken")?,
-                notify_url: owned("notifyUrl")?,
-                app_cert_sn: owned("appCertSn")?,
-                alipay_root_cert_sn: owned("alipayRootCertSn")?,
-            };
-            let aes = match owned("encryptKey")? {
-                Some(k) => Some(AesKey::from_base64(&k).map_err(|e| e.with_field("encryptKey"))?),
-                None => None,
-            };
             Ok(Signer {
-                inner: CoreSigner::new(cfg, private_key.inner.clone(), aes)?,
+                inner: args::signer(&config, private_key.inner.clone())?,
             })
         })
     }

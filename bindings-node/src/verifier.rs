@@ -1,12 +1,11 @@
 //! `Verifier`: the Alipay-public-key half — verifies gateway answers.
 
-use alipay_f2f_core::aes::AesKey;
-use alipay_f2f_core::Verifier as CoreVerifier;
+use alipay_f2f_core::{args, Verifier as CoreVerifier};
 use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::convert::{charset, json_object, opt_str, options, sign_type};
+use crate::convert::json_object;
 use crate::error::guard;
 use crate::keys::PublicKey;
 
@@ -29,14 +28,9 @@ impl Verifier {
     )]
     pub fn new(env: Env, alipay_public_key: &PublicKey, opts: Option<Value>) -> napi::Result<Self> {
         guard(&env, || {
-            let o = options("opts", opts.as_ref())?;
-            let mut inner = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?)
-                .with_charset(charset(o)?);
-            if let Some(k) = opt_str(o, "encryptKey")?.filter(|s| !s.is_empty()) {
-                inner =
-                    inner.with_aes(AesKey::from_base64(k).map_err(|e| e.with_field("encryptKey"))?);
-            }
-            Ok(Verifier { inner })
+            Ok(Verifier {
+                inner: args::verifier(alipay_public_key.inner.clone(), opts.as_ref())?,
+            })
         })
     }
 

@@ -1,6 +1,7 @@
-//! Argument conversions: JS values to serde JSON (the same shapes the
-//! Node-API addon receives), numbers to epoch millis, option bags to core
-//! enums, and serde values back to plain JS objects.
+//! Value conversions: JS values to serde JSON (the same shapes the Node-API
+//! addon receives) and serde values back to plain JS objects. Argument
+//! checking itself (option bags, epoch millis, call ids) is shared with the
+//! addon in `alipay_f2f_core::args`.
 //!
 //! Size: structured values cross the boundary as JSON text in both directions
 //! (`JSON.stringify` → `serde_json::from_str`, `serde_json::to_string` →
@@ -9,16 +10,13 @@
 //! `serde_json::Value`'s and `serde-wasm-bindgen`'s (each a whole family of
 //! monomorphized code in the `.wasm`).
 
-use alipay_f2f_core::{Charset, Error as CoreError, ErrorCode, SignType};
+use alipay_f2f_core::{Error as CoreError, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 use crate::error::{invalid, CoreResult};
-
-/// Largest integer a JS number holds exactly (2^53 - 1).
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// A JS value as serde JSON (`undefined` becomes `null`).
 ///
@@ -65,7 +63,7 @@ fn message(e: &serde_json::Error) -> String {
 }
 
 /// A short name of the type of the JSON value `text` (output of
-/// `JSON.stringify`) for messages, like [`kind`].
+/// `JSON.stringify`) for messages, like `alipay_f2f_core::args::kind`.
 pub fn text_kind(text: &str) -> &'static str {
     match text.as_bytes().first() {
         Some(b'{') => "an object",
@@ -97,140 +95,10 @@ pub fn to_js<T: Serialize + ?Sized>(v: &T) -> CoreResult<JsValue> {
     js_sys::JSON::parse(&text).map_err(|_| internal("JSON.parse failed"))
 }
 
-/// A JS number of epoch milliseconds as `u64`: finite, non-negative, integral
-/// up to `Number.MAX_SAFE_INTEGER` (fractions are truncated).
-pub fn millis(field: &str, value: f64) -> CoreResult<u64> {
-    if !value.is_finite() || !(0.0..=MAX_SAFE_INTEGER).contains(&value) {
-        return Err(invalid(
-            field,
-            format!("{field} must be a finite, non-negative number of milliseconds"),
-        ));
-    }
-    Ok(value.trunc() as u64)
-}
-
-/// A JS number as a call id (`u32`).
-pub fn call_id(value: f64) -> CoreResult<u32> {
-    if !value.is_finite() || value < 0.0 || value > f64::from(u32::MAX) || value.fract() != 0.0 {
-        return Err(invalid("id", "id must be a call id returned by poll()"));
-    }
-    Ok(value as u32)
-}
-
-/// An object of string values (`Record<string, string>`), in insertion order.
-/// `null`/`undefined` values are skipped (an absent parameter); any other
-/// non-string value is `ERR_INVALID_ARGUMENT`.
-pub fn string_params(field: &str, value: &Value) -> CoreResult<Vec<(String, String)>> {
-    let map = value
-        .as_object()
-        .ok_or_else(|| invalid(field, format!("{field} must be an object of string values")))?;
-    let mut out = Vec::with_capacity(map.len());
-    for (k, v) in map {
-        match v {
-            Value::String(s) => out.push((k.clone(), s.clone())),
-            Value::Null => {}
-            _ => {
-                return Err(invalid(
-                    field,
-                    format!("{field}.{k} must be a string, not {}", kind(v)),
-                ))
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// An optional options object (`undefined`/`null` = empty).
-pub fn options<'a>(field: &str, value: &'a Value) -> CoreResult<Option<&'a Map<String, Value>>> {
-    match value {
-        Value::Null => Ok(None),
-        Value::Object(m) => Ok(Some(m)),
-        v => Err(invalid(
-            field,
-            format!("{field} must be an object, not {}", kind(v)),
-        )),
-    }
-}
-
-/// An optional string option `name` of `opts`.
-pub fn opt_str<'a>(
-    opts: Option<&'a Map<String, Value>>,
-    name: &str,
-) -> CoreResult<Option<&'a str>> {
-    match opts.and_then(|o| o.get(name)) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(v) => Err(invalid(
-            name,
-            format!("{name} must be a string, not {}", kind(v)),
-        )),
-    }
-}
-
-/// The `signType` option (default RSA2).
-pub fn sign_type(opts: Option<&Map<String, Value>>) -> CoreResult<SignType> {
-    match opt_str(opts, "signType")? {
-        None => Ok(SignType::default()),
-        Some(s) => SignType::parse(s).map_err(|e| e.with_field("signType")),
-    }
-}
-
-/// The `charset` option (default UTF-8).
-pub fn charset(opts: Option<&Map<String, Value>>) -> CoreResult<Charset> {
-    match opt_str(opts, "charset")? {
-        None => Ok(Charset::default()),
-        Some(s) => Charset::parse(s).map_err(|e| e.with_field("charset")),
-    }
-}
-
-/// A short name of a JSON value's type for messages (never the value itself,
-/// which might be key material).
-pub fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn millis_accepts_epoch_and_rejects_garbage() {
-        assert_eq!(
-            millis("nowMs", 1_700_000_000_123.9).unwrap(),
-            1_700_000_000_123
-        );
-        for bad in [f64::NAN, f64::INFINITY, -1.0, 1e300] {
-            let e = millis("nowMs", bad).unwrap_err();
-            assert_eq!(e.code(), ErrorCode::InvalidArgument);
-            assert_eq!(e.field(), Some("nowMs"));
-        }
-    }
-
-    #[test]
-    fn call_ids_are_u32() {
-        assert_eq!(call_id(7.0).unwrap(), 7);
-        assert!(call_id(1.5).is_err());
-        assert!(call_id(-1.0).is_err());
-        assert!(call_id(5e9).is_err());
-    }
-
-    #[test]
-    fn string_params_keep_order_skip_null_reject_numbers() {
-        let p = string_params("params", &json!({"b":"2","a":"1","c":null})).unwrap();
-        assert_eq!(p, vec![("b".into(), "2".into()), ("a".into(), "1".into())]);
-        let e = string_params("params", &json!({"a": 1})).unwrap_err();
-        assert_eq!(e.code(), ErrorCode::InvalidArgument);
-        assert!(e.message().contains("params.a"));
-        assert!(string_params("params", &json!([1])).is_err());
-    }
 
     #[test]
     fn parse_json_limits_nesting() {
@@ -287,23 +155,10 @@ mod tests {
             ("3", "a number"),
         ] {
             assert_eq!(text_kind(t), k);
-            assert_eq!(kind(&serde_json::from_str(t).unwrap()), k);
+            assert_eq!(
+                alipay_f2f_core::args::kind(&serde_json::from_str(t).unwrap()),
+                k
+            );
         }
-    }
-
-    #[test]
-    fn options_and_strings() {
-        let v = json!({"signType": 3});
-        let o = options("opts", &v).unwrap();
-        assert!(opt_str(o, "signType").is_err());
-        assert!(options("opts", &json!(1)).is_err());
-        assert!(options("opts", &Value::Null).unwrap().is_none());
-        let v = json!({"signType": "RSA", "charset": "gbk"});
-        let o = options("opts", &v).unwrap();
-        assert_eq!(sign_type(o).unwrap(), SignType::Rsa);
-        assert_eq!(charset(o).unwrap(), Charset::Gbk);
-        let v = json!({"signType": "MD5"});
-        let e = sign_type(options("opts", &v).unwrap()).unwrap_err();
-        assert_eq!(e.field(), Some("signType"));
     }
 }

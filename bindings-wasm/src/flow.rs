@@ -13,7 +13,9 @@ use alipay_f2f_core::flow::{
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{call_id, from_json, json_text, millis, text_kind, to_js};
+use alipay_f2f_core::args::{call_id, millis};
+
+use crate::convert::{from_json, json_text, text_kind, to_js};
 use crate::error::{guard, invalid, CoreResult};
 use crate::verifier::Verifier;
 

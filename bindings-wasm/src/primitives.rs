@@ -5,7 +5,9 @@ use alipay_f2f_core::{cert, notify, sign, validate, Verifier as CoreVerifier};
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{charset, json, options, sign_type, string_params, to_js};
+use alipay_f2f_core::args::{charset, options, sign_type, string_params};
+
+use crate::convert::{json, to_js};
 use crate::error::{guard, invalid};
 use crate::keys::{PrivateKey, PublicKey};
 
@@ -28,7 +30,7 @@ pub fn sign(params: JsValue, private_key: &PrivateKey, opts: JsValue) -> Result<
     guard(|| {
         let p = string_params("params", &json("params", params)?)?;
         let opts = json("opts", opts)?;
-        let o = options("opts", &opts)?;
+        let o = options("opts", Some(&opts))?;
         sign::sign_params(
             p.iter().map(|(k, v)| (k.as_str(), v.as_str())),
             &private_key.inner,
@@ -52,7 +54,7 @@ pub fn verify_response(
 ) -> Result<JsValue, JsValue> {
     guard(|| {
         let opts = json("opts", opts)?;
-        let o = options("opts", &opts)?;
+        let o = options("opts", Some(&opts))?;
         let verifier = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?)
             .with_charset(charset(o)?);
         to_js(&verifier.verify(body, method)?.object)
@@ -71,7 +73,7 @@ pub fn verify_notify(
 ) -> Result<JsValue, JsValue> {
     guard(|| {
         let opts = json("opts", opts)?;
-        let o = options("opts", &opts)?;
+        let o = options("opts", Some(&opts))?;
         let st = sign_type(o)?;
         let n = if let Some(body) = params.as_string() {
             notify::verify_form(body.as_bytes(), &alipay_public_key.inner, st)?

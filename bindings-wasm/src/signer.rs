@@ -1,12 +1,11 @@
 //! `Signer`: the app-private-key half — builds signed gateway requests.
 
-use alipay_f2f_core::aes::AesKey;
-use alipay_f2f_core::request::DEFAULT_GATEWAY;
-use alipay_f2f_core::{Signer as CoreSigner, SignerConfig};
+use alipay_f2f_core::args::{self, millis};
+use alipay_f2f_core::Signer as CoreSigner;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{charset, json, millis, opt_str, options, sign_type};
-use crate::error::{guard, invalid};
+use crate::convert::json;
+use crate::error::guard;
 use crate::keys::PrivateKey;
 
 /// Holds the app private key and the request configuration; builds signed
@@ -26,31 +25,8 @@ impl Signer {
     pub fn new(config: JsValue, private_key: &PrivateKey) -> Result<Signer, JsValue> {
         guard(|| {
             let config = json("config", config)?;
-            let o = options("config", &config)?;
-            let app_id = opt_str(o, "appId")?
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| invalid("appId", "config.appId is required"))?;
-            let owned = |name: &str| -> Result<Option<String>, _> {
-                Ok(opt_str(o, name)?
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned))
-            };
-            let cfg = SignerConfig {
-                app_id: app_id.to_owned(),
-                gateway: owned("gateway")?.unwrap_or_else(|| DEFAULT_GATEWAY.to_owned()),
-                sign_type: sign_type(o)?,
-                charset: charset(o)?,
-                app_auth_token: owned("appAuthToken")?,
-                notify_url: owned("notifyUrl")?,
-                app_cert_sn: owned("appCertSn")?,
-                alipay_root_cert_sn: owned("alipayRootCertSn")?,
-            };
-            let aes = match owned("encryptKey")? {
-                Some(k) => Some(AesKey::from_base64(&k).map_err(|e| e.with_field("encryptKey"))?),
-                None => None,
-            };
             Ok(Signer {
-                inner: CoreSigner::new(cfg, private_key.inner.clone(), aes)?,
+                inner: args::signer(&config, private_key.inner.clone())?,
             })
         })
     }

@@ -1,10 +1,9 @@
 //! `Verifier`: the Alipay-public-key half — verifies gateway answers.
 
-use alipay_f2f_core::aes::AesKey;
-use alipay_f2f_core::Verifier as CoreVerifier;
+use alipay_f2f_core::{args, Verifier as CoreVerifier};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{charset, json, opt_str, options, sign_type, to_js};
+use crate::convert::{json, to_js};
 use crate::error::guard;
 use crate::keys::PublicKey;
 
@@ -25,14 +24,9 @@ impl Verifier {
     pub fn new(alipay_public_key: &PublicKey, opts: JsValue) -> Result<Verifier, JsValue> {
         guard(|| {
             let opts = json("opts", opts)?;
-            let o = options("opts", &opts)?;
-            let mut inner = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?)
-                .with_charset(charset(o)?);
-            if let Some(k) = opt_str(o, "encryptKey")?.filter(|s| !s.is_empty()) {
-                inner =
-                    inner.with_aes(AesKey::from_base64(k).map_err(|e| e.with_field("encryptKey"))?);
-            }
-            Ok(Verifier { inner })
+            Ok(Verifier {
+                inner: args::verifier(alipay_public_key.inner.clone(), Some(&opts))?,
+            })
         })
     }
 

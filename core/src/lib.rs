@@ -16,11 +16,13 @@
 //! - [`cert`], [`aes`]: certificate mode and AES content encryption.
 //! - [`validate`], [`model`]: field validation and typed responses.
 //! - [`flow`]: the barcode payment and refund state machines.
+//! - [`args`]: argument checking shared by the JavaScript bindings.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod aes;
+pub mod args;
 pub mod cert;
 pub mod charset;
 pub(crate) mod crypto;

@@ -20,41 +20,7 @@ import { native } from './native.js'
 
 setBinding(native)
 
-export {
-  importPrivateKey,
-  importPublicKey,
-  signContent,
-  sign,
-  verifyResponse,
-  verifyNotify,
-  verifyNotifyOrThrow,
-  certSn,
-  rootCertSn,
-  validateAuthCode,
-} from './api.js'
-export type { PrivateKey, PublicKey, SignOptions, VerifyOptions } from './api.js'
-export { AlipayClient, DEFAULT_GATEWAY, DEFAULT_TIMEOUT_MS } from './client.js'
-export type { AlipayClientConfig, BarcodeOrder, CallOptions, FlowOptions, RefundFlowOptions, RefundOrder } from './client.js'
-export { AlipayError } from './errors.js'
-export * from './forward.js'
-export type { AlipayErrorCode, AlipayErrorDetails } from './errors.js'
-export type {
-  Action,
-  ApiCall,
-  CallRecord,
-  CancelledOutcome,
-  FailedOutcome,
-  FundBill,
-  PaidOutcome,
-  RefundedOutcome,
-  UnknownOutcome,
-  FlowEvent,
-  PayOutcome,
-  RefundOutcome,
-  Transport,
-  TransportCall,
-  TransportFailure,
-} from './types.js'
+export * from './public.js'
 
 /** Which implementation is loaded: `'native'` (Node-API addon) here, `'wasm'` in the WebAssembly build. */
 export const implementation: 'native' | 'wasm' = 'native'

@@ -30,6 +30,11 @@ extern crate std;
 #[allow(unsafe_code)]
 pub mod x86_ifma;
 
+/// Radix-2^28 product-scanning kernel, SIMD128 on wasm32 (compiled on the
+/// host for its tests).
+#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+mod wasm_simd;
+
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -451,13 +456,21 @@ fn limbs_to_be<W: Word>(limbs: &[W], out: &mut [u8]) {
 /// speed while the rest, where generic code would be instantiated, is
 /// optimized for size).
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub struct PublicKey(PublicKeyOf<Limb>);
+pub struct PublicKey(
+    PublicKeyOf<Limb>,
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))] Option<wasm_simd::Key28>,
+);
 
 impl PublicKey {
     /// Prepares the key `(n, e)` from big-endian bytes (leading zero bytes
     /// allowed). `None` when `n` is even, below 3, or above [`MAX_BITS`].
     pub fn from_be_bytes(n: &[u8], e: &[u8]) -> Option<Self> {
-        PublicKeyOf::from_be_bytes(n, e).map(PublicKey)
+        let key = PublicKeyOf::from_be_bytes(n, e)?;
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        let key = PublicKey(key, wasm_simd::Key28::from_be_bytes(n, e));
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        let key = PublicKey(key);
+        Some(key)
     }
 
     /// Byte length of the modulus.
@@ -469,6 +482,10 @@ impl PublicKey {
     /// [`PublicKey::modulus_len`] bytes. `false` (and `out` unspecified) on a
     /// length mismatch or when `base ≥ n`. Never allocates.
     pub fn pow_be(&self, base: &[u8], out: &mut [u8]) -> bool {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if let Some(k) = &self.1 {
+            return k.pow_be(base, out);
+        }
         self.0.pow_be(base, out)
     }
 }

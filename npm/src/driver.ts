@@ -40,8 +40,17 @@ function reportCallbackError(what: string, e: unknown): void {
   console.error(`alipay-f2f: ${what} callback threw (ignored, the flow continues):`, e)
 }
 
-/** Sleeps `ms`, waking early when `signal` aborts. Never rejects. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * The caller's abort signal is listened to once per flow (not once per call
+ * and sleep): the call or sleep in progress puts what an abort does to it in
+ * `on`, and clears it when it is over.
+ */
+interface AbortHook {
+  on: (() => void) | undefined
+}
+
+/** Sleeps `ms`, waking early when `signal` aborts (through `hook`). Never rejects. */
+function sleep(ms: number, signal: AbortSignal | undefined, hook: AbortHook): Promise<void> {
   return new Promise((resolve) => {
     if (ms <= 0) {
       setTimeout(resolve, 0)
@@ -55,13 +64,15 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve()
       return
     }
-    const done = () => {
+    const t = setTimeout(() => {
+      hook.on = undefined
+      resolve()
+    }, ms)
+    hook.on = () => {
+      hook.on = undefined
       clearTimeout(t)
-      signal.removeEventListener('abort', done)
       resolve()
     }
-    const t = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
   })
 }
 
@@ -117,14 +128,16 @@ function classify(e: unknown, timedOut: boolean, caller: AbortSignal | undefined
  * as soon as the transport settles or the signal aborts, whichever comes
  * first (a transport that ignores its signal cannot hang the flow).
  *
- * One controller, one timer (cleared when the call settles, so finished
- * calls leave no pending timers behind) and at most one listener per call.
+ * One controller and one timer per call (cleared when the call settles, so
+ * finished calls leave no pending timers behind); the caller's signal reaches
+ * the call through `hook` (see {@link AbortHook}).
  */
 function perform(
   transport: Transport,
   call: TransportCall,
   timeoutMs: number,
   caller: AbortSignal | undefined,
+  hook: AbortHook,
 ): Promise<string | TransportFailure> {
   return new Promise((resolve) => {
     const ctl = new AbortController()
@@ -134,7 +147,7 @@ function perform(
       if (settled) return
       settled = true
       clearTimeout(timer)
-      if (caller) caller.removeEventListener('abort', onCallerAbort)
+      if (caller) hook.on = undefined
       resolve(r)
     }
     const onTimeout = () => {
@@ -153,7 +166,7 @@ function perform(
     timer.unref?.()
     if (caller) {
       if (caller.aborted) ctl.abort(caller.reason)
-      else caller.addEventListener('abort', onCallerAbort)
+      else hook.on = onCallerAbort
     }
     try {
       const p = transport(call, ctl.signal)
@@ -223,68 +236,76 @@ export async function drive(flow: Flow, opts: DriveOptions): Promise<PayOutcome 
     }
   }
 
-  // the first poll happens after a tick, as before: an abort right after the call is seen before anything is sent
-  if (onSnapshot) await snapshot(onSnapshot)
-  else await undefined
-  for (;;) {
-    if (!aborted && signal?.aborted) {
-      aborted = true
+  const hook: AbortHook = { on: undefined }
+  const onCallerAbort = () => hook.on?.()
+  if (signal && !signal.aborted) signal.addEventListener('abort', onCallerAbort, { once: true })
+  try {
+    // the first poll happens after a tick, as before: an abort right after the call is seen before anything is sent
+    if (onSnapshot) await snapshot(onSnapshot)
+    else await undefined
+    for (;;) {
+      if (!aborted && signal?.aborted) {
+        aborted = true
+        try {
+          flow.abort(now())
+        } catch (e) {
+          throw fromCore(e)
+        }
+        if (onSnapshot) await snapshot(onSnapshot)
+      }
+      let a: Action
       try {
-        flow.abort(now())
+        a = flow.poll(now())
       } catch (e) {
         throw fromCore(e)
       }
-      if (onSnapshot) await snapshot(onSnapshot)
-    }
-    let a: Action
-    try {
-      a = flow.poll(now())
-    } catch (e) {
-      throw fromCore(e)
-    }
-    switch (a.type) {
-      case 'event':
-        if (onEvent) {
-          try {
-            onEvent(a.event)
-          } catch (e) {
-            reportCallbackError('onEvent', e)
+      switch (a.type) {
+        case 'event':
+          if (onEvent) {
+            try {
+              onEvent(a.event)
+            } catch (e) {
+              reportCallbackError('onEvent', e)
+            }
+            // a tick after the callback, as before: what it started (e.g. an abort in a microtask) is seen next
+            await undefined
           }
-          // a tick after the callback, as before: what it started (e.g. an abort in a microtask) is seen next
-          await undefined
+          break
+        case 'wait':
+          await sleep(a.untilMs - now(), aborted ? undefined : signal, hook)
+          break
+        case 'done':
+          if (onSnapshot) await snapshot(onSnapshot)
+          return a.outcome
+        case 'call': {
+          if (onSnapshot) await snapshot(onSnapshot) // persisted with the call in flight: a crash from here on resumes as "unknown"
+          sent = true
+          const r = await perform(
+            transport,
+            { method: a.method, bizContent: a.bizContent },
+            Math.max(1, a.timeoutMs),
+            aborted ? undefined : signal,
+            hook,
+          )
+          try {
+            if (typeof r === 'string') flow.handleResponse(a.id, r, now())
+            else flow.handleTransportError(a.id, r, now())
+          } catch (e) {
+            const err = fromCore(e)
+            // ERR_FLOW_STATE: the flow had already given up on this call (its deadline
+            // passed); it left its state unchanged and will report the timeout itself.
+            if (!(err instanceof AlipayError && err.code === 'ERR_FLOW_STATE')) throw err
+          }
+          if (onSnapshot) await snapshot(onSnapshot)
+          break
         }
-        break
-      case 'wait':
-        await sleep(a.untilMs - now(), aborted ? undefined : signal)
-        break
-      case 'done':
-        if (onSnapshot) await snapshot(onSnapshot)
-        return a.outcome
-      case 'call': {
-        if (onSnapshot) await snapshot(onSnapshot) // persisted with the call in flight: a crash from here on resumes as "unknown"
-        sent = true
-        const r = await perform(
-          transport,
-          { method: a.method, bizContent: a.bizContent },
-          Math.max(1, a.timeoutMs),
-          aborted ? undefined : signal,
-        )
-        try {
-          if (typeof r === 'string') flow.handleResponse(a.id, r, now())
-          else flow.handleTransportError(a.id, r, now())
-        } catch (e) {
-          const err = fromCore(e)
-          // ERR_FLOW_STATE: the flow had already given up on this call (its deadline
-          // passed); it left its state unchanged and will report the timeout itself.
-          if (!(err instanceof AlipayError && err.code === 'ERR_FLOW_STATE')) throw err
+        default: {
+          const unknown: never = a
+          throw new AlipayError('ERR_INTERNAL', `unknown flow action ${JSON.stringify(unknown)}`)
         }
-        if (onSnapshot) await snapshot(onSnapshot)
-        break
-      }
-      default: {
-        const unknown: never = a
-        throw new AlipayError('ERR_INTERNAL', `unknown flow action ${JSON.stringify(unknown)}`)
       }
     }
+  } finally {
+    signal?.removeEventListener('abort', onCallerAbort)
   }
 }

@@ -20,6 +20,7 @@ if [[ ! -f npm/dist/wasm.js || ! -f npm/dist/browser.mjs ]]; then
 else
   step "wasm: node smoke of alipay-f2f/wasm (ESM + CJS, isolation)" bash tests/runtimes/run.sh node
   step "wasm: parity with the native addon (same results, same errors)" node --test tests/wasm/parity.test.mjs
+  step "wasm: RSA verification vs WebCrypto (valid, bit-flipped, random, edge signatures)" node --test tests/wasm/rsa-webcrypto.test.mjs
   for v in ${NODE_TEST_RUNTIMES:-22 24}; do
     nb="tests/node/node_modules/node$v/bin/node"
     if [[ -x $nb ]]; then

@@ -18,15 +18,15 @@
 //!
 //! Everything here is variable-time (public data only). The vector code is
 //! only reached through [`IfmaKey`], which can only be built when
-//! [`available`] says the CPU supports AVX-512F and AVX-512 IFMA.
+//! [`available`] says the CPU supports AVX-512F and AVX-512 IFMA (and BMI2).
 
 use alloc::vec;
 use alloc::vec::Vec;
 use core::arch::x86_64::{
-    __m512i, _mm512_add_epi64, _mm512_alignr_epi64, _mm512_and_si512, _mm512_castsi512_si128,
-    _mm512_cmpgt_epu64_mask, _mm512_loadu_si512, _mm512_madd52hi_epu64, _mm512_madd52lo_epu64,
-    _mm512_mask_set1_epi64, _mm512_set1_epi64, _mm512_setzero_si512, _mm512_srli_epi64,
-    _mm512_storeu_si512, _mm_extract_epi64,
+    __m512i, _mm256_extracti128_si256, _mm512_add_epi64, _mm512_alignr_epi64, _mm512_and_si512,
+    _mm512_castsi512_si256, _mm512_cmpgt_epu64_mask, _mm512_loadu_si512, _mm512_madd52hi_epu64,
+    _mm512_madd52lo_epu64, _mm512_mask_set1_epi64, _mm512_set1_epi64, _mm512_setzero_si512,
+    _mm512_srli_epi64, _mm512_storeu_si512, _mm_cvtsi128_si64,
 };
 
 use crate::{double_mod, less_than, limbs_from_be, limbs_to_be, sub_assign, Montgomery, MAX_BITS};
@@ -42,10 +42,13 @@ const CAP52: usize = MAX_VECS * 8;
 /// value below `2n`).
 const CAP64: usize = MAX_BITS / 64 + 1;
 
-/// Whether this CPU (and OS) supports the kernel: AVX-512F and AVX-512 IFMA.
-/// The answer is cached by `std` after the first call.
+/// Whether this CPU (and OS) supports the kernel: AVX-512F and AVX-512 IFMA
+/// (and BMI2, for the scalar half, which every such CPU has). The answer is
+/// cached by `std` after the first call.
 pub fn available() -> bool {
-    std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512ifma")
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512ifma")
+        && std::is_x86_feature_detected!("bmi2")
 }
 
 /// An RSA public key prepared for the AVX-512 IFMA kernel: the modulus in
@@ -165,8 +168,8 @@ impl IfmaKey {
                 match self.n52.len() / 8 {
                     $(
                         // SAFETY: an `IfmaKey` exists only when `available()`
-                        // confirmed AVX-512F and AVX-512 IFMA at run time, the
-                        // features `pow_kernel` is compiled for.
+                        // confirmed AVX-512F, AVX-512 IFMA and BMI2 at run
+                        // time, the features `pow_kernel` is compiled for.
                         $v => unsafe { pow_kernel::<$v>(self, s, out) },
                     )*
                     _ => return false,
@@ -183,7 +186,7 @@ const _: () = assert!(MAX_VECS <= 20);
 
 /// `V` vectors from `8·V` limbs.
 #[inline]
-#[target_feature(enable = "avx512f,avx512ifma")]
+#[target_feature(enable = "avx512f,avx512ifma,bmi2")]
 fn load<const V: usize>(x: &[u64; CAP52]) -> [__m512i; V] {
     let mut v = [_mm512_setzero_si512(); V];
     for (k, vk) in v.iter_mut().enumerate() {
@@ -196,7 +199,7 @@ fn load<const V: usize>(x: &[u64; CAP52]) -> [__m512i; V] {
 
 /// `8·V` limbs from `V` vectors.
 #[inline]
-#[target_feature(enable = "avx512f,avx512ifma")]
+#[target_feature(enable = "avx512f,avx512ifma,bmi2")]
 fn store<const V: usize>(v: &[__m512i; V], x: &mut [u64; CAP52]) {
     for (k, vk) in v.iter().enumerate() {
         // SAFETY: as in `load`, limbs `8k..8k+8` are in bounds; `storeu` has
@@ -207,7 +210,7 @@ fn store<const V: usize>(v: &[__m512i; V], x: &mut [u64; CAP52]) {
 
 /// Square-and-multiply over the key's exponent, then the product with
 /// `R^e mod n`; `out` is `s^e mod n` plus possibly `n` (below `2n`).
-#[target_feature(enable = "avx512f,avx512ifma")]
+#[target_feature(enable = "avx512f,avx512ifma,bmi2")]
 fn pow_kernel<const V: usize>(key: &IfmaKey, s: &[u64; CAP52], out: &mut [u64; CAP52]) {
     let mut tmp = [0u64; CAP52];
     tmp[..8 * V].copy_from_slice(&key.n52[..8 * V]);
@@ -217,8 +220,7 @@ fn pow_kernel<const V: usize>(key: &IfmaKey, s: &[u64; CAP52], out: &mut [u64; C
     let sv = load::<V>(s);
     let ctx = Ctx {
         n,
-        n0: key.n52[0],
-        n1: key.n52[1],
+        n012: [key.n52[0], key.n52[1], key.n52[2]],
         k0: key.k0,
         l: key.l,
     };
@@ -228,24 +230,22 @@ fn pow_kernel<const V: usize>(key: &IfmaKey, s: &[u64; CAP52], out: &mut [u64; C
     let mut acc = sv;
     for i in (0..bits - 1).rev() {
         store(&acc, &mut tmp);
-        acc = ctx.amm(&tmp, &acc, (tmp[0], tmp[1]));
+        acc = ctx.amm(&tmp, &acc, [tmp[0], tmp[1], tmp[2]]);
         if (e[i / 64] >> (i % 64)) & 1 == 1 {
             store(&acc, &mut tmp);
-            acc = ctx.amm(&tmp, &sv, (s[0], s[1]));
+            acc = ctx.amm(&tmp, &sv, [s[0], s[1], s[2]]);
         }
     }
     store(&acc, &mut tmp);
-    let r = ctx.amm(&tmp, &re, (key.re52[0], key.re52[1]));
+    let r = ctx.amm(&tmp, &re, [key.re52[0], key.re52[1], key.re52[2]]);
     store(&r, out);
 }
 
 /// The modulus and its constants, for [`Ctx::amm`].
 struct Ctx<const V: usize> {
     n: [__m512i; V],
-    /// `n` mod 2^52.
-    n0: u64,
-    /// Second limb of `n`.
-    n1: u64,
+    /// The three low limbs of `n`.
+    n012: [u64; 3],
     /// `-n⁻¹ mod 2^52`.
     k0: u64,
     /// Limb count `L`.
@@ -254,30 +254,32 @@ struct Ctx<const V: usize> {
 
 impl<const V: usize> Ctx<V> {
     /// Almost Montgomery product `a·b·R⁻¹ mod n`, below `2n` for `a, b < 2n`
-    /// (52-bit limbs in, normalized 52-bit limbs out). `b01` is `b`'s two low
-    /// limbs.
+    /// (52-bit limbs in, normalized 52-bit limbs out). `b012` is `b`'s three
+    /// low limbs.
     ///
     /// Two accumulator sets (`a_i·b` and `y_i·n` terms), so that each
-    /// vector chain has two dependent multiply-adds per step, not four; and
-    /// the low limb, which decides `y_{i+1}`, is tracked in scalar code (the
-    /// vectors' lane 0 is never read: it only ever shifts out), from lane 1
-    /// read one step ahead plus the scalar products it receives, so that the
-    /// `y` chain does not wait for vector latencies.
+    /// vector chain has two dependent multiply-adds per step, not four. The
+    /// low limb, which decides `y_{i+1}`, is tracked in scalar code (the
+    /// vectors' lane 0 is never read: it only ever shifts out), and so is
+    /// lane 1, from lane 2 read one step earlier: the `y` chain never waits
+    /// for the vector latencies (multiply-add, shift, lane extraction).
     #[inline]
-    #[target_feature(enable = "avx512f,avx512ifma")]
-    fn amm(&self, a: &[u64; CAP52], b: &[__m512i; V], b01: (u64, u64)) -> [__m512i; V] {
+    #[target_feature(enable = "avx512f,avx512ifma,bmi2")]
+    fn amm(&self, a: &[u64; CAP52], b: &[__m512i; V], b012: [u64; 3]) -> [__m512i; V] {
         let zero = _mm512_setzero_si512();
-        let (b0, b1) = b01;
-        let (n0, n1) = (self.n0, self.n1);
+        let [b0, b1, b2] = b012;
+        let [n0, n1, n2] = self.n012;
         let mut pa = [zero; V];
         let mut pn = [zero; V];
-        // the low limb of the accumulator, exactly (before `a_i·b_0` is added)
-        let mut t0 = 0u64;
+        // lanes 0 and 1 of the accumulator before step i, exactly
+        let (mut t0, mut t1) = (0u64, 0u64);
         for &ai in &a[..self.l] {
-            // lane 1 before this step's additions
-            let l1 = _mm_extract_epi64::<1>(_mm512_castsi512_si128(_mm512_add_epi64(pa[0], pn[0])))
-                as u64;
+            // lane 2 before this step's additions
+            let v = _mm512_add_epi64(pa[0], pn[0]);
+            let l2 =
+                _mm_cvtsi128_si64(_mm256_extracti128_si256::<1>(_mm512_castsi512_si256(v))) as u64;
             let p0 = u128::from(ai) * u128::from(b0);
+            let p1 = u128::from(ai) * u128::from(b1);
             let t = t0 + (p0 as u64 & MASK52);
             let y = t.wrapping_mul(self.k0) & MASK52;
             let bi = _mm512_set1_epi64(ai as i64);
@@ -296,15 +298,17 @@ impl<const V: usize> Ctx<V> {
                 pa[k] = _mm512_madd52hi_epu64(pa[k], bi, b[k]);
                 pn[k] = _mm512_madd52hi_epu64(pn[k], yv, self.n[k]);
             }
-            // next low limb: lane 1, this step's low products into lane 1,
-            // high products into lane 0, and the carry of t + y·n_0
-            // (≡ 0 mod 2^52, shifted out)
-            let carry_hi = ((u128::from(t) + u128::from(y) * u128::from(n0)) >> 52) as u64;
-            t0 = l1
-                + (ai.wrapping_mul(b1) & MASK52)
-                + (y.wrapping_mul(n1) & MASK52)
-                + (p0 >> 52) as u64
-                + carry_hi;
+            // the next lanes 0 and 1: each gets the low products of the
+            // lane above and the high products of its own; lane 0 also the
+            // carry of t + lo(y·n_0), which is ≡ 0 mod 2^52 (shifted out):
+            // (t >> 52) + (t mod 2^52 ≠ 0), known before y
+            let carry = (t >> 52) + u64::from(t & MASK52 != 0);
+            let q0 = u128::from(y) * u128::from(n0);
+            let q1 = u128::from(y) * u128::from(n1);
+            let ahead0 = t1 + (p1 as u64 & MASK52) + (p0 >> 52) as u64 + carry;
+            t0 = ahead0 + ((q1 as u64 & MASK52) + (q0 >> 52) as u64);
+            let ahead1 = l2 + (ai.wrapping_mul(b2) & MASK52) + (p1 >> 52) as u64;
+            t1 = ahead1 + ((y.wrapping_mul(n2) & MASK52) + (q1 >> 52) as u64);
         }
         let mut acc = [zero; V];
         for k in 0..V {
@@ -319,7 +323,7 @@ impl<const V: usize> Ctx<V> {
 /// Carries every limb above 52 bits into the next one, until all limbs are
 /// below 2^52 (the value fits `8·V` limbs, so nothing leaves the top).
 #[inline]
-#[target_feature(enable = "avx512f,avx512ifma")]
+#[target_feature(enable = "avx512f,avx512ifma,bmi2")]
 fn normalize<const V: usize>(acc: &mut [__m512i; V]) {
     let mask = _mm512_set1_epi64(MASK52 as i64);
     loop {

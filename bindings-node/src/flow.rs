@@ -5,6 +5,7 @@
 use alipay_f2f_core::flow::{
     Action, BarcodePay, PayOrder, Policy, Refund, RefundOrder, RefundPolicy, TransportError,
 };
+use alipay_f2f_core::Flow as _;
 use alipay_f2f_core::{Error as CoreError, ErrorCode};
 use napi::bindgen_prelude::Uint8Array;
 use napi::Env;

@@ -10,6 +10,7 @@
 use alipay_f2f_core::flow::{
     BarcodePay, PayOrder, Policy, Refund, RefundOrder, RefundPolicy, TransportError,
 };
+use alipay_f2f_core::Flow as _;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 

@@ -42,7 +42,7 @@ pub mod validate;
 
 pub use charset::Charset;
 pub use error::{Error, ErrorCode, GatewayDetail, Result};
-pub use flow::{BarcodePay, Refund};
+pub use flow::{BarcodePay, Flow, Refund};
 pub use keys::{PrivateKey, PublicKey};
 pub use request::{HttpRequest, Signer, SignerConfig};
 pub use response::{VerifiedResponse, Verifier};

@@ -12,6 +12,7 @@
 //! in the SPKI) are not secret and are dropped.
 //! Payment codes are checked too: never unmasked outside the pay call.
 
+use alipay_f2f_core::Flow as _;
 use std::collections::HashSet;
 
 use alipay_f2f_core::aes::AesKey;

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use alipay_f2f_core::flow::{Action, ApiCall, BarcodePay, Outcome, Refund, TransportError};
+use alipay_f2f_core::flow::{Action, ApiCall, Outcome, TransportError};
 use alipay_f2f_core::{Charset, PrivateKey, PublicKey, SignType, Verifier};
 use arbitrary::Arbitrary;
 use serde_json::{Map, Value};
@@ -476,57 +476,7 @@ pub struct Step {
     pub abort: bool,
 }
 
-/// The flows share this shape.
-pub trait Flow: Sized {
-    fn poll(&mut self, now: u64) -> Action;
-    fn handle_response(&mut self, id: u32, body: &str, now: u64) -> alipay_f2f_core::Result<()>;
-    fn handle_transport_error(
-        &mut self,
-        id: u32,
-        err: TransportError,
-        now: u64,
-    ) -> alipay_f2f_core::Result<()>;
-    fn abort(&mut self, now: u64);
-    fn snapshot(&self) -> String;
-    fn resume(snapshot: &str, now: u64) -> alipay_f2f_core::Result<Self>;
-}
-
-macro_rules! impl_flow {
-    ($t:ty) => {
-        impl Flow for $t {
-            fn poll(&mut self, now: u64) -> Action {
-                <$t>::poll(self, now)
-            }
-            fn handle_response(
-                &mut self,
-                id: u32,
-                body: &str,
-                now: u64,
-            ) -> alipay_f2f_core::Result<()> {
-                <$t>::handle_response(self, id, body, now)
-            }
-            fn handle_transport_error(
-                &mut self,
-                id: u32,
-                err: TransportError,
-                now: u64,
-            ) -> alipay_f2f_core::Result<()> {
-                <$t>::handle_transport_error(self, id, err, now)
-            }
-            fn abort(&mut self, now: u64) {
-                <$t>::abort(self, now)
-            }
-            fn snapshot(&self) -> String {
-                <$t>::snapshot(self)
-            }
-            fn resume(snapshot: &str, now: u64) -> alipay_f2f_core::Result<Self> {
-                <$t>::resume(snapshot, verifier(), now)
-            }
-        }
-    };
-}
-impl_flow!(BarcodePay);
-impl_flow!(Refund);
+pub use alipay_f2f_core::Flow;
 
 /// Everything a run produced.
 #[derive(Debug, Default)]
@@ -578,7 +528,7 @@ pub fn drive<F: Flow>(
             secret.is_empty() || is_pay || !action_json.contains(secret),
             "an action carries the unmasked payment code: {action_json}"
         );
-        if F::resume(&snap, now).is_err() {
+        if F::resume(&snap, verifier(), now).is_err() {
             run.unresumable.push(snap.clone());
         }
         match action {
@@ -603,7 +553,8 @@ pub fn drive<F: Flow>(
                 if step.crash && run.crashes < MAX_CRASHES {
                     run.crashes += 1;
                     now += latency.min(call.timeout_ms);
-                    flow = F::resume(&snap, now).expect("a snapshot taken by the flow resumes");
+                    flow = F::resume(&snap, verifier(), now)
+                        .expect("a snapshot taken by the flow resumes");
                     continue;
                 }
                 if step.abort {

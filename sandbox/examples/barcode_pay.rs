@@ -27,6 +27,7 @@ use alipay_f2f_core::flow::{
     Action, ApiCall, BarcodePay, Event, Outcome, PayOrder, Policy, Refund, RefundOrder,
     RefundPolicy, TransportError,
 };
+use alipay_f2f_core::Flow;
 use alipay_f2f_core::{PrivateKey, PublicKey, SignType, Signer, SignerConfig, Verifier};
 use alipay_f2f_sandbox::server::now_ms;
 use alipay_f2f_sandbox::{
@@ -104,50 +105,19 @@ async fn main() -> Result<(), Failure> {
     Ok(())
 }
 
-/// What the driver needs from a flow: both machines have the same shape.
-trait Flow {
-    fn poll(&mut self, now_ms: u64) -> Action;
-    fn answer(&mut self, call: &ApiCall, result: Result<String, TransportError>);
-}
-
-impl Flow for BarcodePay {
-    fn poll(&mut self, now_ms: u64) -> Action {
-        BarcodePay::poll(self, now_ms)
-    }
-    fn answer(&mut self, call: &ApiCall, result: Result<String, TransportError>) {
-        let fed = match result {
-            Ok(body) => self.handle_response(call.id, &body, now_ms()),
-            Err(e) => self.handle_transport_error(call.id, e, now_ms()),
-        };
-        // Only possible for a call that is not in flight: a driver bug.
-        if let Err(e) = fed {
-            eprintln!("driver error: {e}");
-        }
-    }
-}
-
-impl Flow for Refund {
-    fn poll(&mut self, now_ms: u64) -> Action {
-        Refund::poll(self, now_ms)
-    }
-    fn answer(&mut self, call: &ApiCall, result: Result<String, TransportError>) {
-        let fed = match result {
-            Ok(body) => self.handle_response(call.id, &body, now_ms()),
-            Err(e) => self.handle_transport_error(call.id, e, now_ms()),
-        };
-        if let Err(e) = fed {
-            eprintln!("driver error: {e}");
-        }
-    }
-}
-
 /// The driver loop: poll, perform calls, sleep, show events, until done.
 async fn drive(mut flow: impl Flow, signer: &Signer) -> Outcome {
     loop {
         match flow.poll(now_ms()) {
             Action::Call(call) => {
-                let result = perform(signer, &call).await;
-                flow.answer(&call, result);
+                let fed = match perform(signer, &call).await {
+                    Ok(body) => flow.handle_response(call.id, &body, now_ms()),
+                    Err(e) => flow.handle_transport_error(call.id, e, now_ms()),
+                };
+                // Only possible for a call that is not in flight: a driver bug.
+                if let Err(e) = fed {
+                    eprintln!("driver error: {e}");
+                }
             }
             Action::Wait { until_ms } => {
                 let ms = until_ms.saturating_sub(now_ms());

@@ -25,6 +25,7 @@ use alipay_f2f_core::flow::{
 use alipay_f2f_core::request::SignerConfig;
 use alipay_f2f_core::response::Verifier;
 use alipay_f2f_core::sign::SignType;
+use alipay_f2f_core::Flow as _;
 use alipay_f2f_sandbox::server::now_ms;
 use alipay_f2f_sandbox::trade::{Trade, TradeStatus};
 use alipay_f2f_sandbox::{Fault, GatewayConfig, SandboxServer, DEMO_APP_ID};

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::action::{Action, ApiCall, CallId, Event, TransportError};
+use super::driven::{machine_flow, Flow};
 use super::outcome::{
     CallRecord, CallResult, CancelAction, CancelReason, FailReason, FundBill, Outcome,
     UnknownReason,
@@ -14,7 +15,6 @@ use super::outcome::{
 use super::policy::Policy;
 use super::util::{field, is_refusal, mask_auth_code, mismatch, record, Answer};
 use super::{snapshot, METHOD_CANCEL, METHOD_PAY, METHOD_QUERY};
-use crate::charset::Charset;
 use crate::error::{Error, ErrorCode, Result};
 use crate::response::{VerifiedResponse, Verifier};
 use crate::validate;
@@ -1098,95 +1098,24 @@ impl BarcodePay {
         Ok(BarcodePay { machine, verifier })
     }
 
-    /// The next action: queued events first, then a call, a wait, or `Done`
-    /// (repeated forever once finished). A call in flight past its timeout
-    /// is treated as timed out.
-    pub fn poll(&mut self, now_ms: u64) -> Action {
-        self.machine.poll(now_ms)
-    }
-
-    /// Feeds the raw response text of call `id`; the flow verifies it.
-    /// `ERR_FLOW_STATE` (and no change) if `id` is not the call in flight.
-    /// A body that does not verify is not an error here: it counts as an
-    /// unknown result (see the `rejected` event).
-    pub fn handle_response(&mut self, id: CallId, body: &str, now_ms: u64) -> Result<()> {
-        let method = self.machine.method_in_flight(id)?;
-        let answer = match self.verifier.verify(body, method) {
-            Ok(v) => Answer::Verified(v),
-            Err(e) => Answer::Rejected(e),
-        };
-        self.machine.settle(id, answer, now_ms)
-    }
-
-    /// Like `handle_response`, for raw response bytes in `charset` (apps
-    /// configured for GBK). A body that cannot be decoded counts as an
-    /// unknown result, like any body that does not verify.
-    pub fn handle_response_bytes(
-        &mut self,
-        id: CallId,
-        body: &[u8],
-        charset: Charset,
-        now_ms: u64,
-    ) -> Result<()> {
-        let method = self.machine.method_in_flight(id)?;
-        let answer = match self.verifier.verify_bytes(body, charset, method) {
-            Ok(v) => Answer::Verified(v),
-            Err(e) => Answer::Rejected(e),
-        };
-        self.machine.settle(id, answer, now_ms)
-    }
-
-    /// Reports that call `id` produced no answer. `ERR_FLOW_STATE` (and no
-    /// change) if `id` is not the call in flight.
-    pub fn handle_transport_error(
-        &mut self,
-        id: CallId,
-        err: TransportError,
-        now_ms: u64,
-    ) -> Result<()> {
-        self.machine.settle(id, Answer::Transport(err), now_ms)
-    }
-
-    /// The cashier's abort: stop waiting and reverse the trade. Idempotent;
-    /// a no-op once finished. With a call in flight, the flow waits for its
-    /// answer (it still counts); a driver that wants to stop at once aborts
-    /// the exchange and reports [`TransportError::Aborted`], and the flow
-    /// cancels right away.
-    pub fn abort(&mut self, now_ms: u64) {
-        self.machine.abort(now_ms)
-    }
-
-    /// The flow state as JSON (`{"version":1,"kind":"barcodePay","state":{...}}`);
-    /// no keys, no payment code.
-    pub fn snapshot(&self) -> String {
-        self.machine.snapshot()
-    }
-
-    /// Resumes from [`BarcodePay::snapshot`]. `ERR_SNAPSHOT` for a corrupt,
-    /// foreign-kind or other-version snapshot. A call in flight at snapshot
-    /// time is treated as lost (unknown result: the trade is queried, then
-    /// cancelled if not proven paid); the pay is never sent again.
-    pub fn resume(snapshot: &str, verifier: Verifier, now_ms: u64) -> Result<Self> {
-        let mut machine = PayMachine::from_snapshot(snapshot)?;
-        machine.on_resume(now_ms);
-        Ok(BarcodePay { machine, verifier })
-    }
-
-    /// The outcome, once finished.
-    pub fn outcome(&self) -> Option<&Outcome> {
-        self.machine.outcome()
-    }
-
     /// The merchant trade number.
     pub fn out_trade_no(&self) -> &str {
         self.machine.out_trade_no()
     }
+}
 
-    /// Every finished call and its result, in order.
-    pub fn calls(&self) -> &[CallRecord] {
-        self.machine.calls()
+/// Resuming a payment ([`Flow::resume`]) never sends the pay again: a call
+/// in flight at snapshot time is treated as lost (unknown result: the trade
+/// is queried, then cancelled if not proven paid).
+impl Flow for BarcodePay {
+    fn resume(snapshot: &str, verifier: Verifier, now_ms: u64) -> Result<Self> {
+        let mut machine = PayMachine::from_snapshot(snapshot)?;
+        machine.on_resume(now_ms);
+        Ok(BarcodePay { machine, verifier })
     }
 }
+
+machine_flow!(PayMachine, BarcodePay);
 
 #[cfg(test)]
 mod tests;

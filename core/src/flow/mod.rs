@@ -31,6 +31,7 @@
 
 mod action;
 mod barcode;
+mod driven;
 mod outcome;
 mod policy;
 mod refund;
@@ -40,6 +41,7 @@ mod util;
 
 pub use action::{Action, ApiCall, CallId, Event, TransportError};
 pub use barcode::{BarcodePay, PayOrder};
+pub use driven::Flow;
 pub use outcome::{
     CallRecord, CallResult, CancelAction, CancelReason, FailReason, FundBill, Outcome,
     UnknownReason,

@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::action::{Action, ApiCall, CallId, Event, TransportError};
+use super::driven::{machine_flow, Flow};
 use super::outcome::{CallRecord, FailReason, Outcome, UnknownReason};
 use super::policy::RefundPolicy;
 use super::util::{field, is_refusal, mismatch, record, Answer};
 use super::{snapshot, METHOD_REFUND, METHOD_REFUND_QUERY};
-use crate::charset::Charset;
 use crate::error::{Error, ErrorCode, Result};
 use crate::response::{VerifiedResponse, Verifier};
 use crate::validate;
@@ -684,87 +684,24 @@ impl Refund {
         })
     }
 
-    /// The next action (see [`super::BarcodePay::poll`]).
-    pub fn poll(&mut self, now_ms: u64) -> Action {
-        self.machine.poll(now_ms)
-    }
-
-    /// Feeds the raw response text of call `id`; the flow verifies it.
-    /// `ERR_FLOW_STATE` (and no change) if `id` is not the call in flight.
-    pub fn handle_response(&mut self, id: CallId, body: &str, now_ms: u64) -> Result<()> {
-        let method = self.machine.method_in_flight(id)?;
-        let answer = match self.verifier.verify(body, method) {
-            Ok(v) => Answer::Verified(v),
-            Err(e) => Answer::Rejected(e),
-        };
-        self.machine.settle(id, answer, now_ms)
-    }
-
-    /// Like `handle_response`, for raw response bytes in `charset` (apps
-    /// configured for GBK). A body that cannot be decoded counts as an
-    /// unknown result, like any body that does not verify.
-    pub fn handle_response_bytes(
-        &mut self,
-        id: CallId,
-        body: &[u8],
-        charset: Charset,
-        now_ms: u64,
-    ) -> Result<()> {
-        let method = self.machine.method_in_flight(id)?;
-        let answer = match self.verifier.verify_bytes(body, charset, method) {
-            Ok(v) => Answer::Verified(v),
-            Err(e) => Answer::Rejected(e),
-        };
-        self.machine.settle(id, answer, now_ms)
-    }
-
-    /// Reports that call `id` produced no answer.
-    pub fn handle_transport_error(
-        &mut self,
-        id: CallId,
-        err: TransportError,
-        now_ms: u64,
-    ) -> Result<()> {
-        self.machine.settle(id, Answer::Transport(err), now_ms)
-    }
-
-    /// Stops retrying. Before any refund was handed out: **Failed**
-    /// (`aborted`, nothing sent). With a call in flight: its answer still
-    /// decides when it is definitive, otherwise **Unknown** (`aborted`).
-    /// Otherwise **Unknown** at once. Idempotent.
-    pub fn abort(&mut self, now_ms: u64) {
-        self.machine.abort(now_ms)
-    }
-
-    /// The flow state as JSON (`{"version":1,"kind":"refund","state":{...}}`).
-    pub fn snapshot(&self) -> String {
-        self.machine.snapshot()
-    }
-
-    /// Resumes from [`Refund::snapshot`]; a call in flight is treated as
-    /// lost (unknown: the refund is queried, and retried with the same
-    /// `out_request_no`). `ERR_SNAPSHOT` for a bad snapshot.
-    pub fn resume(snapshot: &str, verifier: Verifier, now_ms: u64) -> Result<Self> {
-        let mut machine = RefundMachine::from_snapshot(snapshot)?;
-        machine.on_resume(now_ms);
-        Ok(Refund { machine, verifier })
-    }
-
-    /// The outcome, once finished.
-    pub fn outcome(&self) -> Option<&Outcome> {
-        self.machine.outcome()
-    }
-
     /// The refund's `out_request_no` (given or generated).
     pub fn out_request_no(&self) -> &str {
         self.machine.out_request_no()
     }
+}
 
-    /// Every finished call and its result, in order.
-    pub fn calls(&self) -> &[CallRecord] {
-        self.machine.calls()
+/// Resuming a refund ([`Flow::resume`]): a call in flight is treated as lost
+/// (unknown: the refund is queried, and retried with the same
+/// `out_request_no`).
+impl Flow for Refund {
+    fn resume(snapshot: &str, verifier: Verifier, now_ms: u64) -> Result<Self> {
+        let mut machine = RefundMachine::from_snapshot(snapshot)?;
+        machine.on_resume(now_ms);
+        Ok(Refund { machine, verifier })
     }
 }
+
+machine_flow!(RefundMachine, Refund);
 
 #[cfg(test)]
 mod tests;

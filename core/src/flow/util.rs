@@ -10,7 +10,7 @@ use crate::response::VerifiedResponse;
 
 /// What came back for a call, after verification.
 #[derive(Debug, Clone)]
-pub(crate) enum Answer {
+pub enum Answer {
     /// The signature verified.
     Verified(VerifiedResponse),
     /// The body did not verify (or was not a gateway answer).

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use alipay_f2f_core::flow::{Action, ApiCall, BarcodePay, Event, Outcome, Refund, TransportError};
+use alipay_f2f_core::flow::{Action, ApiCall, Event, Outcome, TransportError};
 use alipay_f2f_core::{Charset, PrivateKey, PublicKey, SignType, Verifier};
 
 const PRIVATE: &str = concat!(
@@ -103,57 +103,7 @@ pub fn body(text: String) -> Reply {
     }
 }
 
-/// A flow the driver can run (both machines share the shape).
-pub trait Flow {
-    fn poll(&mut self, now: u64) -> Action;
-    fn handle_response(&mut self, id: u32, body: &str, now: u64) -> alipay_f2f_core::Result<()>;
-    fn handle_transport_error(
-        &mut self,
-        id: u32,
-        err: TransportError,
-        now: u64,
-    ) -> alipay_f2f_core::Result<()>;
-    fn abort(&mut self, now: u64);
-    fn snapshot(&self) -> String;
-    fn resume_from(snapshot: &str, now: u64) -> Self;
-}
-
-macro_rules! impl_flow {
-    ($t:ty) => {
-        impl Flow for $t {
-            fn poll(&mut self, now: u64) -> Action {
-                <$t>::poll(self, now)
-            }
-            fn handle_response(
-                &mut self,
-                id: u32,
-                body: &str,
-                now: u64,
-            ) -> alipay_f2f_core::Result<()> {
-                <$t>::handle_response(self, id, body, now)
-            }
-            fn handle_transport_error(
-                &mut self,
-                id: u32,
-                err: TransportError,
-                now: u64,
-            ) -> alipay_f2f_core::Result<()> {
-                <$t>::handle_transport_error(self, id, err, now)
-            }
-            fn abort(&mut self, now: u64) {
-                <$t>::abort(self, now)
-            }
-            fn snapshot(&self) -> String {
-                <$t>::snapshot(self)
-            }
-            fn resume_from(snapshot: &str, now: u64) -> Self {
-                <$t>::resume(snapshot, verifier(), now).unwrap()
-            }
-        }
-    };
-}
-impl_flow!(BarcodePay);
-impl_flow!(Refund);
+pub use alipay_f2f_core::Flow;
 
 /// Everything a run produced.
 #[derive(Debug, Clone, Default)]
@@ -196,7 +146,7 @@ pub fn run<F: Flow>(
                 t.calls.push((now, c.clone(), reply));
             }
             now = now.saturating_add(100);
-            *flow = F::resume_from(&snap, now);
+            *flow = F::resume(&snap, verifier(), now).expect("resume from own snapshot");
             t.resumed_at = Some(now);
             continue;
         }

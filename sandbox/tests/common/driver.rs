@@ -12,91 +12,13 @@
 use std::time::Duration;
 
 use alipay_f2f_core::charset::Charset;
-use alipay_f2f_core::flow::{
-    Action, ApiCall, BarcodePay, CallId, Event, Outcome, Refund, TransportError,
-};
+use alipay_f2f_core::flow::{Action, ApiCall, Event, Outcome, TransportError};
 use alipay_f2f_core::response::Verifier;
 use alipay_f2f_sandbox::server::now_ms;
 
 use super::{App, Exchange};
 
-/// The operations the driver needs from a flow (both machines have them).
-pub trait Flow: Sized {
-    fn poll(&mut self, now_ms: u64) -> Action;
-    fn handle_response(
-        &mut self,
-        id: CallId,
-        body: &str,
-        now_ms: u64,
-    ) -> alipay_f2f_core::Result<()>;
-    fn handle_response_bytes(
-        &mut self,
-        id: CallId,
-        body: &[u8],
-        charset: Charset,
-        now_ms: u64,
-    ) -> alipay_f2f_core::Result<()>;
-    fn handle_transport_error(
-        &mut self,
-        id: CallId,
-        err: TransportError,
-        now_ms: u64,
-    ) -> alipay_f2f_core::Result<()>;
-    fn abort(&mut self, now_ms: u64);
-    fn snapshot(&self) -> String;
-    fn resume(snapshot: &str, verifier: Verifier, now_ms: u64) -> alipay_f2f_core::Result<Self>;
-}
-
-macro_rules! impl_flow {
-    ($t:ty) => {
-        impl Flow for $t {
-            fn poll(&mut self, now_ms: u64) -> Action {
-                <$t>::poll(self, now_ms)
-            }
-            fn handle_response(
-                &mut self,
-                id: CallId,
-                body: &str,
-                now_ms: u64,
-            ) -> alipay_f2f_core::Result<()> {
-                <$t>::handle_response(self, id, body, now_ms)
-            }
-            fn handle_response_bytes(
-                &mut self,
-                id: CallId,
-                body: &[u8],
-                charset: Charset,
-                now_ms: u64,
-            ) -> alipay_f2f_core::Result<()> {
-                <$t>::handle_response_bytes(self, id, body, charset, now_ms)
-            }
-            fn handle_transport_error(
-                &mut self,
-                id: CallId,
-                err: TransportError,
-                now_ms: u64,
-            ) -> alipay_f2f_core::Result<()> {
-                <$t>::handle_transport_error(self, id, err, now_ms)
-            }
-            fn abort(&mut self, now_ms: u64) {
-                <$t>::abort(self, now_ms)
-            }
-            fn snapshot(&self) -> String {
-                <$t>::snapshot(self)
-            }
-            fn resume(
-                snapshot: &str,
-                verifier: Verifier,
-                now_ms: u64,
-            ) -> alipay_f2f_core::Result<Self> {
-                <$t>::resume(snapshot, verifier, now_ms)
-            }
-        }
-    };
-}
-
-impl_flow!(BarcodePay);
-impl_flow!(Refund);
+pub use alipay_f2f_core::Flow;
 
 /// How to drive.
 #[derive(Debug, Clone, Default)]

@@ -48,7 +48,7 @@ case "$route" in
     # into ERR_INTERNAL and re-instantiates) without linking panic formatting, and no
     # file/line/column strings of panic locations.
     # Override with WASM_RUSTFLAGS (e.g. WASM_RUSTFLAGS= for none).
-    wasm_rustflags="${WASM_RUSTFLAGS--Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none}"
+    wasm_rustflags="${WASM_RUSTFLAGS--Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Ctarget-feature=+simd128}"
     log "cargo +debian build -p $CRATE --target $TARGET --profile $PROFILE -Zbuild-std (Debian rustc-web) $wasm_rustflags"
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 \
     RUSTC_BOOTSTRAP=1 \

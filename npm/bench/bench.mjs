@@ -302,6 +302,19 @@ for (let r = 0; r < ROUNDS; r++) {
   harness.push(await cpuPerCall(mockFetchOnce, ROUND_MS / 2))
   bodyRead.push(await cpuPerCall(mockFetchAndReadOnce, ROUND_MS / 2))
 }
+// Calibration of the machine, not the SDK: the same fixed register-only arithmetic (no memory, no
+// calls) hot, and right after a 100 ms sleep. On an idle or shared VM the core comes back slow
+// (frequency, C-states, a busy SMT sibling), so everything done right after a sleep costs more CPU.
+let calibSink = 0
+const fixedWork = () => { let x = 0; for (let i = 0; i < 60_000; i++) x = (x * 1103515245 + 12345) | 0; calibSink ^= x }
+for (let i = 0; i < 50; i++) fixedWork()
+const calibHot = [], calibCold = []
+for (let r = 0; r < 15; r++) {
+  calibHot.push(await cpuOf(async () => { fixedWork(); return 1 }))
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  calibCold.push(await cpuOf(async () => { fixedWork(); return 1 }))
+}
+
 await settleHeap()
 const lanes = builds.map(([, pkg]) => Array.from({ length: LANES }, (_, n) => lane(pkg, n + 1)))
 for (const ls of lanes) await Promise.all(ls.map((run) => run())) // warm-up (JIT)
@@ -363,4 +376,7 @@ console.log(`      undici body read, 3× Response.arrayBuffer (a real fetch's to
   console.log(`\nissue #5 target, SDK CPU per payment ≤ ${TARGET} µs (main thread, the mock's new Response taken out):`)
   console.log(`  steady state (payments in flight):                  ${us(hotSdk)}  ${verdict(hotSdk)}`)
   console.log(`  one at a time with real poll sleeps (cold caches):  ${us(seqSdk)}  ${verdict(seqSdk)}; the bare core flow in the same conditions: ${us(seqFlowMain)}`)
+  const k = mainThreadClock ? 'main' : 'all'
+  const calHot = median(calibHot.map((r) => r[k])), calCold = median(calibCold.map((r) => r[k]))
+  console.log(`  machine calibration: fixed arithmetic ${us(calHot)} hot costs ${us(calCold)} after a 100 ms sleep (×${(calCold / calHot).toFixed(1)}; not the SDK)`)
 }

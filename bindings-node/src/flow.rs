@@ -3,7 +3,7 @@
 //! `type` / `status`); the TypeScript driver runs them.
 
 use alipay_f2f_core::flow::{
-    Action, BarcodePay, PayOrder, Policy, Refund, RefundOrder, RefundPolicy, TransportError,
+    BarcodePay, PayOrder, Policy, Refund, RefundOrder, RefundPolicy, TransportError,
 };
 use alipay_f2f_core::Flow as _;
 use alipay_f2f_core::{Error as CoreError, ErrorCode};
@@ -13,6 +13,7 @@ use napi_derive::napi;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::convert::json_value;
 use crate::error::{catch, guard, invalid, to_js, CoreResult};
 use crate::verifier::Verifier;
 use alipay_f2f_core::args::{call_id, kind, millis};
@@ -33,19 +34,6 @@ fn policy<T: DeserializeOwned + Default>(value: Option<Value>) -> CoreResult<T> 
             format!("policy must be an object, not {}", kind(&v)),
         )),
     }
-}
-
-fn to_value<T: serde::Serialize>(v: &T) -> CoreResult<Value> {
-    serde_json::to_value(v).map_err(|e| {
-        CoreError::new(
-            ErrorCode::Internal,
-            format!("cannot serialize flow output: {e}"),
-        )
-    })
-}
-
-fn action_value(a: &Action) -> CoreResult<Value> {
-    to_value(a)
 }
 
 /// Runs a mutating flow step. A panic inside marks the flow poisoned: every
@@ -91,11 +79,12 @@ macro_rules! flow_methods {
             /// The next action (JSON, tagged by `type`): queued events first,
             /// then `call`, `wait`, or `done` (repeated once finished).
             #[napi(ts_return_type = "{ type: 'call'; id: number; method: string; bizContent: string; timeoutMs: number } | { type: 'wait'; untilMs: number } | { type: 'event'; event: { type: string; [k: string]: unknown } } | { type: 'done'; outcome: { status: string; [k: string]: unknown } }")]
-            pub fn poll(&mut self, env: Env, now_ms: f64) -> napi::Result<Value> {
-                step(&env, &mut self.poisoned, |f| {
+            pub fn poll(&mut self, env: Env, now_ms: f64) -> napi::Result<napi::Unknown<'static>> {
+                let action = step(&env, &mut self.poisoned, |f| {
                     let now = millis("nowMs", now_ms)?;
-                    action_value(&f.poll(now))
-                }, &mut self.inner)
+                    Ok(f.poll(now))
+                }, &mut self.inner)?;
+                json_value(&env, &action)
             }
 
             /// Feeds the raw response text of call `id` (verified inside; an
@@ -140,8 +129,8 @@ macro_rules! flow_methods {
 
             /// The outcome once finished (same JSON as the `done` action), else `null`.
             #[napi(getter, ts_return_type = "{ status: string; [k: string]: unknown } | null")]
-            pub fn outcome(&self, env: Env) -> napi::Result<Option<Value>> {
-                guard(&env, || self.inner.outcome().map(to_value).transpose())
+            pub fn outcome(&self, env: Env) -> napi::Result<napi::Unknown<'static>> {
+                json_value(&env, &self.inner.outcome())
             }
         }
     };

@@ -25,8 +25,9 @@ use alloc::vec::Vec;
 use core::arch::x86_64::{
     __m512i, _mm256_extracti128_si256, _mm512_add_epi64, _mm512_alignr_epi64, _mm512_and_si512,
     _mm512_castsi512_si256, _mm512_cmpgt_epu64_mask, _mm512_loadu_si512, _mm512_madd52hi_epu64,
-    _mm512_madd52lo_epu64, _mm512_mask_set1_epi64, _mm512_set1_epi64, _mm512_setzero_si512,
-    _mm512_srli_epi64, _mm512_storeu_si512, _mm_cvtsi128_si64,
+    _mm512_madd52lo_epu64, _mm512_mask_madd52hi_epu64, _mm512_mask_madd52lo_epu64,
+    _mm512_mask_set1_epi64, _mm512_permutex2var_epi64, _mm512_set1_epi64, _mm512_set_epi64,
+    _mm512_setzero_si512, _mm512_srli_epi64, _mm512_storeu_si512, _mm_cvtsi128_si64,
 };
 
 use crate::{double_mod, less_than, limbs_from_be, limbs_to_be, sub_assign, Montgomery, MAX_BITS};
@@ -230,7 +231,7 @@ fn pow_kernel<const V: usize>(key: &IfmaKey, s: &[u64; CAP52], out: &mut [u64; C
     let mut acc = sv;
     for i in (0..bits - 1).rev() {
         store(&acc, &mut tmp);
-        acc = ctx.amm(&tmp, &acc, [tmp[0], tmp[1], tmp[2]]);
+        acc = ctx.ams(&tmp, &acc);
         if (e[i / 64] >> (i % 64)) & 1 == 1 {
             store(&acc, &mut tmp);
             acc = ctx.amm(&tmp, &sv, [s[0], s[1], s[2]]);
@@ -313,6 +314,108 @@ impl<const V: usize> Ctx<V> {
         let mut acc = [zero; V];
         for k in 0..V {
             acc[k] = _mm512_add_epi64(pa[k], pn[k]);
+        }
+        acc[0] = _mm512_mask_set1_epi64(acc[0], 1, t0 as i64);
+        normalize(&mut acc);
+        acc
+    }
+}
+
+impl<const V: usize> Ctx<V> {
+    /// Almost Montgomery square `a²·R⁻¹ mod n`, below `2n` for `a < 2n`
+    /// (`a` as limbs and as vectors; normalized limbs out), as [`Ctx::amm`]
+    /// but with each cross product `a_i·a_j` computed once: step `i` adds
+    /// `a_i·a_j` for `j > i` only (masked multiply-adds, whole vectors
+    /// skipped) into a third accumulator set that is doubled when read, and
+    /// the squares `a_j²` enter the `y·n` set, precomputed, at the top of the
+    /// window as it shifts. About a fifth fewer multiply-adds at 2048 bits.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma,bmi2")]
+    fn ams(&self, a: &[u64; CAP52], av: &[__m512i; V]) -> [__m512i; V] {
+        let zero = _mm512_setzero_si512();
+        // the squares: limb 2j gets the low half of a_j², limb 2j+1 the high half
+        let mut d = [0u64; 2 * CAP52];
+        let lo_idx = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+        let hi_idx = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
+        for (k, &x) in av.iter().enumerate() {
+            let lo = _mm512_madd52lo_epu64(zero, x, x);
+            let hi = _mm512_madd52hi_epu64(zero, x, x);
+            // SAFETY: `16k + 16 ≤ 16·V ≤ 2·CAP52`: both stores are inside
+            // `d`; `storeu` has no alignment requirement.
+            unsafe {
+                let p = d.as_mut_ptr().add(16 * k);
+                _mm512_storeu_si512(p.cast(), _mm512_permutex2var_epi64(lo, lo_idx, hi));
+                _mm512_storeu_si512(p.add(8).cast(), _mm512_permutex2var_epi64(lo, hi_idx, hi));
+            }
+        }
+        let [n0, n1, n2] = self.n012;
+        // cross products (to be doubled), and y·n plus the squares
+        let mut po = [zero; V];
+        let mut pn = [zero; V];
+        for (k, v) in pn.iter_mut().enumerate() {
+            // SAFETY: `8k + 8 ≤ 8·V ≤ 2·CAP52`, inside `d`; unaligned load.
+            *v = unsafe { _mm512_loadu_si512(d.as_ptr().add(8 * k).cast()) };
+        }
+        // lanes 0 and 1 of the (doubled) accumulator before step i, exactly
+        let (mut t0, mut t1) = (d[0], d[1]);
+        for (i, &ai) in a[..self.l].iter().enumerate() {
+            // lane 2 before this step's additions
+            let v = _mm512_add_epi64(_mm512_add_epi64(po[0], po[0]), pn[0]);
+            let l2 =
+                _mm_cvtsi128_si64(_mm256_extracti128_si256::<1>(_mm512_castsi512_si256(v))) as u64;
+            let t = t0;
+            let y = t.wrapping_mul(self.k0) & MASK52;
+            let bi = _mm512_set1_epi64(ai as i64);
+            let yv = _mm512_set1_epi64(y as i64);
+            // lanes j > i of vector k (none when 8k + 7 ≤ i)
+            let mask = |k: usize| -> u8 {
+                if 8 * k > i {
+                    0xff
+                } else {
+                    0xffu8.checked_shl((i + 1 - 8 * k) as u32).unwrap_or(0)
+                }
+            };
+            for k in 0..V {
+                if 8 * k + 7 > i {
+                    po[k] = _mm512_mask_madd52lo_epu64(po[k], mask(k), bi, av[k]);
+                }
+                pn[k] = _mm512_madd52lo_epu64(pn[k], yv, self.n[k]);
+            }
+            for k in 0..V - 1 {
+                po[k] = _mm512_alignr_epi64::<1>(po[k + 1], po[k]);
+                pn[k] = _mm512_alignr_epi64::<1>(pn[k + 1], pn[k]);
+            }
+            po[V - 1] = _mm512_alignr_epi64::<1>(zero, po[V - 1]);
+            // the squares' limb i + 8V enters at the top
+            let next = _mm512_set1_epi64(d[8 * V + i] as i64);
+            pn[V - 1] = _mm512_alignr_epi64::<1>(next, pn[V - 1]);
+            for k in 0..V {
+                if 8 * k + 7 > i {
+                    po[k] = _mm512_mask_madd52hi_epu64(po[k], mask(k), bi, av[k]);
+                }
+                pn[k] = _mm512_madd52hi_epu64(pn[k], yv, self.n[k]);
+            }
+            // the next lanes 0 and 1, as in `amm`; the cross products reach
+            // them only in steps 0 and 1
+            let carry = (t >> 52) + u64::from(t & MASK52 != 0);
+            let q0 = u128::from(y) * u128::from(n0);
+            let q1 = u128::from(y) * u128::from(n1);
+            let (mut c0, mut c1) = (0u64, 0u64);
+            if i < 2 {
+                let p2 = u128::from(ai) * u128::from(a[2]);
+                c1 = 2 * (p2 as u64 & MASK52);
+                if i == 0 {
+                    let p1 = u128::from(ai) * u128::from(a[1]);
+                    c0 = 2 * (p1 as u64 & MASK52);
+                    c1 += 2 * (p1 >> 52) as u64;
+                }
+            }
+            t0 = t1 + carry + c0 + ((q1 as u64 & MASK52) + (q0 >> 52) as u64);
+            t1 = l2 + c1 + ((y.wrapping_mul(n2) & MASK52) + (q1 >> 52) as u64);
+        }
+        let mut acc = [zero; V];
+        for k in 0..V {
+            acc[k] = _mm512_add_epi64(_mm512_add_epi64(po[k], po[k]), pn[k]);
         }
         acc[0] = _mm512_mask_set1_epi64(acc[0], 1, t0 as i64);
         normalize(&mut acc);

@@ -5,7 +5,7 @@
 use alipay_f2f_core::flow::{
     BarcodePay, PayOrder, Policy, Refund, RefundOrder, RefundPolicy, TransportError,
 };
-use alipay_f2f_core::Flow as _;
+use alipay_f2f_core::Flow;
 use alipay_f2f_core::{Error as CoreError, ErrorCode};
 use napi::bindgen_prelude::Uint8Array;
 use napi::Env;
@@ -34,6 +34,11 @@ fn policy<T: DeserializeOwned + Default>(value: Option<Value>) -> CoreResult<T> 
             format!("policy must be an object, not {}", kind(&v)),
         )),
     }
+}
+
+/// A core flow resumed from its snapshot (the `resume` factories).
+fn resumed<F: Flow>(snapshot: &str, verifier: &Verifier, now_ms: f64) -> CoreResult<F> {
+    F::resume(snapshot, verifier.inner.clone(), millis("nowMs", now_ms)?)
 }
 
 /// Runs a mutating flow step. A panic inside marks the flow poisoned: every
@@ -182,9 +187,8 @@ impl BarcodePayFlow {
         now_ms: f64,
     ) -> napi::Result<Self> {
         guard(&env, || {
-            let now = millis("nowMs", now_ms)?;
             Ok(BarcodePayFlow {
-                inner: BarcodePay::resume(&snapshot, verifier.inner.clone(), now)?,
+                inner: resumed(&snapshot, verifier, now_ms)?,
                 poisoned: false,
             })
         })
@@ -243,9 +247,8 @@ impl RefundFlow {
         now_ms: f64,
     ) -> napi::Result<Self> {
         guard(&env, || {
-            let now = millis("nowMs", now_ms)?;
             Ok(RefundFlow {
-                inner: Refund::resume(&snapshot, verifier.inner.clone(), now)?,
+                inner: resumed(&snapshot, verifier, now_ms)?,
                 poisoned: false,
             })
         })

@@ -10,7 +10,7 @@
 use alipay_f2f_core::flow::{
     BarcodePay, PayOrder, Policy, Refund, RefundOrder, RefundPolicy, TransportError,
 };
-use alipay_f2f_core::Flow as _;
+use alipay_f2f_core::Flow;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
@@ -19,6 +19,11 @@ use alipay_f2f_core::args::{call_id, millis};
 use crate::convert::{from_json, json_text, text_kind, to_js};
 use crate::error::{guard, invalid, CoreResult};
 use crate::verifier::Verifier;
+
+/// A core flow resumed from its snapshot (the `resume` factories).
+fn resumed<F: Flow>(snapshot: &str, verifier: &Verifier, now_ms: f64) -> CoreResult<F> {
+    F::resume(snapshot, verifier.inner.clone(), millis("nowMs", now_ms)?)
+}
 
 /// An optional policy object (`undefined`/`null` = defaults), as JSON text.
 fn policy<T: DeserializeOwned + Default>(text: &str) -> CoreResult<T> {
@@ -143,9 +148,8 @@ impl BarcodePayFlow {
         now_ms: f64,
     ) -> Result<BarcodePayFlow, JsValue> {
         guard(|| {
-            let now = millis("nowMs", now_ms)?;
             Ok(BarcodePayFlow {
-                inner: BarcodePay::resume(snapshot, verifier.inner.clone(), now)?,
+                inner: resumed(snapshot, verifier, now_ms)?,
             })
         })
     }
@@ -197,9 +201,8 @@ impl RefundFlow {
     /// Resumes from `snapshot()`. Throws `ERR_SNAPSHOT`.
     pub fn resume(snapshot: &str, verifier: &Verifier, now_ms: f64) -> Result<RefundFlow, JsValue> {
         guard(|| {
-            let now = millis("nowMs", now_ms)?;
             Ok(RefundFlow {
-                inner: Refund::resume(snapshot, verifier.inner.clone(), now)?,
+                inner: resumed(snapshot, verifier, now_ms)?,
             })
         })
     }

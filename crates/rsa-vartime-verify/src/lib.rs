@@ -454,7 +454,8 @@ fn limbs_to_be<W: Word>(limbs: &[W], out: &mut [u8]) {
 /// target's [`Limb`]: [`PublicKeyOf`] with non-generic methods, so that the
 /// arithmetic is compiled in this crate (the wasm build optimizes it for
 /// speed while the rest, where generic code would be instantiated, is
-/// optimized for size).
+/// optimized for size). On wasm32 built with `simd128`, moduli up to 3526
+/// bits use the radix-2^28 SIMD128 kernel (`wasm_simd.rs`) instead.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct PublicKey(
     PublicKeyOf<Limb>,

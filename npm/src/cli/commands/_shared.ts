@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util'
 import { randomBytes } from 'node:crypto'
 
 import { AlipayClient, AlipayError } from '../../index.js'
-import type { AlipayClientConfig, FlowEvent, PayOutcome, RefundOutcome } from '../../index.js'
+import type { AlipayClientConfig, BarcodeOrder, FlowEvent, PayOutcome, RefundOutcome } from '../../index.js'
 import type { Command } from '../index.js'
 
 /** Exit codes. */
@@ -428,6 +428,38 @@ export function amount(name: string, v: string | undefined): string {
   if (v === undefined) throw new UsageError(`${name} is required`)
   if (!/^\d+(\.\d{1,2})?$/.test(v) || Number(v) <= 0) throw new UsageError(`${name} must be an amount like 88.88, got ${JSON.stringify(v)}`)
   return v
+}
+
+/** The order flags of `pay` and `barcode-pay`. */
+export const ORDER_OPTIONS: Record<string, OptionSpec> = {
+  'out-trade-no': { type: 'string' },
+  'auth-code': { type: 'string' },
+  amount: { type: 'string' },
+  subject: { type: 'string' },
+  'store-id': { type: 'string' },
+  'operator-id': { type: 'string' },
+  'terminal-id': { type: 'string' },
+  'timeout-express': { type: 'string' },
+}
+
+/** The barcode order given by the {@link ORDER_OPTIONS} flags (`UsageError` for a missing one). */
+export function barcodeOrder(ctx: Ctx): BarcodeOrder {
+  const need = (n: string): string => {
+    const v = ctx.str(n)
+    if (!v) throw new UsageError(`--${n} is required`)
+    return v
+  }
+  const order: BarcodeOrder = {
+    outTradeNo: need('out-trade-no'),
+    authCode: need('auth-code'),
+    totalAmount: amount('--amount', ctx.str('amount')),
+    subject: need('subject'),
+  }
+  for (const [flag, key] of [['store-id', 'storeId'], ['operator-id', 'operatorId'], ['terminal-id', 'terminalId'], ['timeout-express', 'timeoutExpress']] as const) {
+    const v = ctx.str(flag)
+    if (v) order[key] = v
+  }
+  return order
 }
 
 /** `¥88.88`. */

@@ -7,10 +7,9 @@
  * @module
  */
 
-import type { BarcodeOrder } from '../../index.js'
 import {
-  EXIT_FAILED, EXIT_OK, GATEWAY_HELP, GATEWAY_OPTIONS, UsageError, amount, defineCommand, describePayOutcome, err, gatewayClient,
-  positiveInt, progressPrinter,
+  EXIT_FAILED, EXIT_OK, GATEWAY_HELP, GATEWAY_OPTIONS, ORDER_OPTIONS, barcodeOrder, defineCommand, describePayOutcome, err,
+  gatewayClient, positiveInt, progressPrinter,
 } from './_shared.js'
 
 /** The `barcode-pay` command. */
@@ -38,34 +37,13 @@ flow:
 ${GATEWAY_HELP}`,
     options: {
       ...GATEWAY_OPTIONS,
-      'out-trade-no': { type: 'string' },
-      'auth-code': { type: 'string' },
-      amount: { type: 'string' },
-      subject: { type: 'string' },
-      'store-id': { type: 'string' },
-      'operator-id': { type: 'string' },
-      'terminal-id': { type: 'string' },
-      'timeout-express': { type: 'string' },
+      ...ORDER_OPTIONS,
       'poll-interval-ms': { type: 'string' },
       'max-wait-ms': { type: 'string' },
     },
   },
   async (ctx) => {
-    const need = (n: string) => {
-      const v = ctx.str(n)
-      if (!v) throw new UsageError(`--${n} is required`)
-      return v
-    }
-    const order: BarcodeOrder = {
-      outTradeNo: need('out-trade-no'),
-      authCode: need('auth-code'),
-      totalAmount: amount('--amount', ctx.str('amount')),
-      subject: need('subject'),
-    }
-    for (const [flag, key] of [['store-id', 'storeId'], ['operator-id', 'operatorId'], ['terminal-id', 'terminalId'], ['timeout-express', 'timeoutExpress']] as const) {
-      const v = ctx.str(flag)
-      if (v) order[key] = v
-    }
+    const order = barcodeOrder(ctx)
     const opts: { pollIntervalMs?: number; maxWaitMs?: number } = {}
     if (ctx.str('poll-interval-ms')) opts.pollIntervalMs = positiveInt('--poll-interval-ms', ctx.str('poll-interval-ms')!)
     if (ctx.str('max-wait-ms')) opts.maxWaitMs = positiveInt('--max-wait-ms', ctx.str('max-wait-ms')!)

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { GATEWAY_HELP, GATEWAY_OPTIONS, UsageError, amount, defineCommand, gatewayClient } from './_shared.js'
+import { GATEWAY_HELP, GATEWAY_OPTIONS, ORDER_OPTIONS, barcodeOrder, defineCommand, gatewayClient } from './_shared.js'
 import { oneShot } from './_gateway.js'
 
 /** The `pay` command. */
@@ -29,34 +29,13 @@ order:
 ${GATEWAY_HELP}`,
     options: {
       ...GATEWAY_OPTIONS,
-      'out-trade-no': { type: 'string' },
-      'auth-code': { type: 'string' },
-      amount: { type: 'string' },
-      subject: { type: 'string' },
-      'store-id': { type: 'string' },
-      'operator-id': { type: 'string' },
-      'terminal-id': { type: 'string' },
-      'timeout-express': { type: 'string' },
+      ...ORDER_OPTIONS,
     },
   },
   async (ctx) => {
-    const need = (n: string) => {
-      const v = ctx.str(n)
-      if (!v) throw new UsageError(`--${n} is required`)
-      return v
-    }
-    const args: Record<string, string> = {
-      outTradeNo: need('out-trade-no'),
-      authCode: need('auth-code'),
-      totalAmount: amount('--amount', ctx.str('amount')),
-      subject: need('subject'),
-    }
-    for (const [flag, key] of [['store-id', 'storeId'], ['operator-id', 'operatorId'], ['terminal-id', 'terminalId'], ['timeout-express', 'timeoutExpress']] as const) {
-      const v = ctx.str(flag)
-      if (v) args[key] = v
-    }
+    const args = barcodeOrder(ctx)
     const client = gatewayClient(ctx)
-    return oneShot(ctx, 'alipay.trade.pay', () => client.pay(args), (obj) => {
+    return oneShot(ctx, 'alipay.trade.pay', () => client.pay({ ...args }), (obj) => {
       if (obj.code === '10003') return ['the buyer is confirming on the phone: the trade is OPEN. Poll with `alipay-f2f query`, and `alipay-f2f cancel` it if not paid in time']
       if (obj.code === '20000') return ['outcome UNKNOWN: query the trade, and cancel it if it is not paid']
       return []

@@ -592,24 +592,15 @@ impl<W: Word> PublicKeyOf<W> {
 }
 
 #[cfg(test)]
+mod test_rng;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use alloc::format;
     use num_bigint::BigUint;
 
-    /// xorshift64*: deterministic pseudo-random limbs for differential tests.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u32 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32) as u32
-        }
-        fn bytes(&mut self, len: usize) -> Vec<u8> {
-            (0..len).map(|_| self.next() as u8).collect()
-        }
-    }
+    use crate::test_rng::Rng;
 
     /// Limbs of `x` for either word size, padded to `len`.
     fn to_limbs<W: Word>(x: &BigUint, len: usize) -> Vec<W> {

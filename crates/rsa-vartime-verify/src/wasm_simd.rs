@@ -454,19 +454,7 @@ mod tests {
     use crate::PublicKeyOf;
     use num_bigint::BigUint;
 
-    /// xorshift64*.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-        fn bytes(&mut self, len: usize) -> Vec<u8> {
-            (0..len).map(|_| (self.next() >> 56) as u8).collect()
-        }
-    }
+    use crate::test_rng::Rng;
 
     fn value(limbs: &[u32]) -> BigUint {
         limbs.iter().rev().fold(BigUint::from(0u8), |acc, &x| {

@@ -478,19 +478,7 @@ mod tests {
     use crate::PublicKeyOf;
     use num_bigint::BigUint;
 
-    /// xorshift64*.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-        fn bytes(&mut self, len: usize) -> Vec<u8> {
-            (0..len).map(|_| (self.next() >> 56) as u8).collect()
-        }
-    }
+    use crate::test_rng::Rng;
 
     /// `false` (after a note) when the CPU cannot run the kernel.
     fn have_ifma() -> bool {

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use alipay_f2f_core::args::{charset, options, sign_type, string_params};
 
-use crate::convert::json_object;
+use crate::convert::parse_json_text;
 use crate::error::{guard, invalid};
 use crate::keys::{PrivateKey, PublicKey};
 
@@ -63,13 +63,13 @@ pub fn verify_response(
     alipay_public_key: &PublicKey,
     opts: Option<Value>,
 ) -> napi::Result<napi::Unknown<'static>> {
-    let object = guard(&env, || {
+    let text = guard(&env, || {
         let o = options("opts", opts.as_ref())?;
         let verifier = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?)
             .with_charset(charset(o)?);
-        Ok(verifier.verify(&body, &method)?.object)
+        Ok(verifier.verify_json(&body, &method)?.into_owned())
     })?;
-    json_object(&env, &object)
+    parse_json_text(&env, text)
 }
 
 /// Verifies an asynchronous notification, given as the raw

@@ -5,7 +5,7 @@ use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::convert::json_object;
+use crate::convert::parse_json_text;
 use crate::error::guard;
 use crate::keys::PublicKey;
 
@@ -51,7 +51,9 @@ impl Verifier {
         body: String,
         method: String,
     ) -> napi::Result<napi::Unknown<'static>> {
-        let object = guard(&env, || Ok(self.inner.verify(&body, &method)?.object))?;
-        json_object(&env, &object)
+        let text = guard(&env, || {
+            Ok(self.inner.verify_json(&body, &method)?.into_owned())
+        })?;
+        parse_json_text(&env, text)
     }
 }

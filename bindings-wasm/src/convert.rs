@@ -85,14 +85,23 @@ pub fn parse_json(field: &str, text: &str) -> CoreResult<Value> {
 /// `JSON.parse`): objects (never `Map`s), `null` for missing values, numbers
 /// as JS numbers.
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> CoreResult<JsValue> {
-    let internal = |what: &str| {
+    let text = serde_json::to_string(v).map_err(|e| {
         CoreError::new(
             ErrorCode::Internal,
-            format!("cannot convert a result to JavaScript: {what}"),
+            format!("cannot convert a result to JavaScript: {e}"),
         )
-    };
-    let text = serde_json::to_string(v).map_err(|e| internal(&e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| internal("JSON.parse failed"))
+    })?;
+    parse_js(&text)
+}
+
+/// `JSON.parse(text)` (`text`: JSON the core produced or verified).
+pub fn parse_js(text: &str) -> CoreResult<JsValue> {
+    js_sys::JSON::parse(text).map_err(|_| {
+        CoreError::new(
+            ErrorCode::Internal,
+            "cannot convert a result to JavaScript: JSON.parse failed",
+        )
+    })
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use alipay_f2f_core::args::{charset, options, sign_type, string_params};
 
-use crate::convert::{json, to_js};
+use crate::convert::{json, parse_js, to_js};
 use crate::error::{guard, invalid};
 use crate::keys::{PrivateKey, PublicKey};
 
@@ -57,7 +57,7 @@ pub fn verify_response(
         let o = options("opts", Some(&opts))?;
         let verifier = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?)
             .with_charset(charset(o)?);
-        to_js(&verifier.verify(body, method)?.object)
+        parse_js(&verifier.verify_json(body, method)?)
     })
 }
 

@@ -3,7 +3,7 @@
 use alipay_f2f_core::{args, Verifier as CoreVerifier};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{json, to_js};
+use crate::convert::{json, parse_js};
 use crate::error::guard;
 use crate::keys::PublicKey;
 
@@ -41,6 +41,6 @@ impl Verifier {
     /// Verifies a response body for `method`; returns the verified
     /// `<method>_response` object (decrypted when encrypted).
     pub fn verify(&self, body: &str, method: &str) -> Result<JsValue, JsValue> {
-        guard(|| to_js(&self.inner.verify(body, method)?.object))
+        guard(|| parse_js(&self.inner.verify_json(body, method)?))
     }
 }

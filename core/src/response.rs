@@ -519,7 +519,51 @@ impl Verifier {
         }
     }
 
+    /// Verifies an already decoded response body for `method` and returns
+    /// the verified business object as JSON text: the signed bytes
+    /// themselves (borrowed from `body`), or the decrypted plaintext of an
+    /// encrypted node. For callers that hand the object to a JSON parser of
+    /// their own (the JavaScript bindings: one `JSON.parse`); same checks and
+    /// errors as [`Verifier::verify`].
+    pub fn verify_json<'a>(&self, body: &'a str, method: &str) -> Result<Cow<'a, str>> {
+        let (sc, _) = self.check_signature(body, method, self.text_charset)?;
+        if sc.is_encrypted() {
+            let object = self.decrypt_node(sc.content, self.text_charset)?;
+            return serde_json::to_string(&object).map(Cow::Owned).map_err(|_| {
+                Error::new(ErrorCode::Internal, "cannot serialize the decrypted object")
+            });
+        }
+        // RawValue checked the syntax; an object is what a gateway node is
+        if !sc.content.trim_start().starts_with('{') {
+            return Err(format_err(format!("`{}` is not a JSON object", sc.node)));
+        }
+        Ok(Cow::Borrowed(sc.content))
+    }
+
     fn verify_text(&self, body: &str, method: &str, charset: Charset) -> Result<VerifiedResponse> {
+        let (sc, used_sn) = self.check_signature(body, method, charset)?;
+        let object = if sc.is_encrypted() {
+            self.decrypt_node(sc.content, charset)?
+        } else {
+            serde_json::from_str(sc.content)
+                .map_err(|_| format_err(format!("`{}` is not a JSON object", sc.node)))?
+        };
+        Ok(VerifiedResponse {
+            method: method.to_string(),
+            object,
+            cert_sn: used_sn,
+        })
+    }
+
+    /// Locates the signed node of `body` and checks its signature (over the
+    /// node encoded in `charset`); returns the node and the certificate SN
+    /// used, if any.
+    fn check_signature<'a>(
+        &self,
+        body: &'a str,
+        method: &str,
+        charset: Charset,
+    ) -> Result<(SignedContent<'a>, Option<String>)> {
         let sc = extract_signed_content(body, method)?;
         let sign = sc.sign_value()?.filter(|s| !s.is_empty());
         let Some(sign) = sign else {
@@ -565,17 +609,7 @@ impl Verifier {
             }
         }
 
-        let object = if sc.is_encrypted() {
-            self.decrypt_node(sc.content, charset)?
-        } else {
-            serde_json::from_str(sc.content)
-                .map_err(|_| format_err(format!("`{}` is not a JSON object", sc.node)))?
-        };
-        Ok(VerifiedResponse {
-            method: method.to_string(),
-            object,
-            cert_sn: used_sn,
-        })
+        Ok((sc, used_sn))
     }
 
     fn decrypt_node(

@@ -588,3 +588,52 @@ fn many_top_level_keys_are_handled_in_linear_time() {
     assert_eq!(e.code(), ErrorCode::DuplicateNode);
     assert!(e.message().len() < 200);
 }
+
+/// `verify_json` (the bindings' path: the verified object as JSON text) gives
+/// the same object as `verify`, and the same error codes, in every case.
+#[test]
+fn verify_json_agrees_with_verify() {
+    let aes = AesKey::from_base64("aYA0GP8JEW+D7/UFaskCWA==").unwrap();
+    let plain = r#"{"code":"10000","msg":"Success","trade_no":"2024","total_amount":"1.00"}"#;
+    let quoted = format!("\"{}\"", aes.encrypt(plain.as_bytes()));
+    let slashed = r#"{"code":"10000","msg":"Success","url":"https://a.example/x/y"}"#;
+    let mut bodies: Vec<String> = Vec::new();
+    for content in [
+        r#"{"code":"10000","msg":"Success","trade_no":"2024","n":1.5,"dup":1,"dup":2,"list":[{"a":"中文"}]}"#,
+        r#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_HAS_CLOSE"}"#,
+        r#"["not","an","object"]"#,
+        r#""just a string""#,
+        quoted.as_str(),
+    ] {
+        let sig = sign_b64(app_private(), content.as_bytes());
+        bodies.push(body_with(content, &sig, ""));
+        bodies.push(body_with(content, &sig.replace('A', "B"), "")); // tampered
+    }
+    // signed over unescaped slashes, carried escaped (the fallback)
+    let sig = sign_b64(app_private(), slashed.as_bytes());
+    bodies.push(body_with(&slashed.replace('/', "\\/"), &sig, ""));
+    bodies.push(r#"{"alipay_trade_pay_response":{"code":"10000"}}"#.to_string()); // unsigned
+    bodies.push("not json".to_string());
+    let verifiers = [app_verifier(), app_verifier().with_aes(aes)];
+    let mut checked = 0;
+    for v in &verifiers {
+        for body in &bodies {
+            match (v.verify(body, PAY), v.verify_json(body, PAY)) {
+                (Ok(r), Ok(text)) => {
+                    assert_eq!(obj(&text), r.object, "{body}");
+                    checked += 1;
+                }
+                (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "{body}"),
+                (a, b) => panic!("{body}: {a:?} vs {b:?}"),
+            }
+        }
+    }
+    assert!(checked >= 6, "{checked}");
+    // the plain case borrows the signed bytes themselves
+    let content = r#"{"code":"10000","msg":"Success"}"#;
+    let body = body_with(content, &sign_b64(app_private(), content.as_bytes()), "");
+    assert!(matches!(
+        app_verifier().verify_json(&body, PAY).unwrap(),
+        std::borrow::Cow::Borrowed(c) if c == content
+    ));
+}

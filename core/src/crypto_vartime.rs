@@ -265,22 +265,33 @@ mod tests {
         assert!(checked >= 3);
     }
 
-    #[test]
-    fn agrees_with_rsa_on_request_vectors_both_sign_types_and_corruptions() {
+    /// The shared request vectors: (public key, sign type, sign content, signature).
+    fn request_vectors() -> Vec<(rsa::PublicKey, SignType, Vec<u8>, Vec<u8>)> {
         let vectors: serde_json::Value =
             serde_json::from_str(&fixture("request_sign_vectors.json")).unwrap();
-        for v in vectors.as_array().unwrap() {
-            let key = public(&fixture(
-                v["public_key_file"]
-                    .as_str()
-                    .unwrap()
-                    .split(' ')
-                    .next()
-                    .unwrap(),
-            ));
-            let st = SignType::parse(v["sign_type"].as_str().unwrap()).unwrap();
-            let content = v["expected_sign_content"].as_str().unwrap().as_bytes();
-            let sig = b64(v["expected_sign"].as_str().unwrap());
+        let text = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+        let all = vectors
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                let file = text(&v["public_key_file"]);
+                (
+                    public(&fixture(file.split(' ').next().unwrap())),
+                    SignType::parse(&text(&v["sign_type"])).unwrap(),
+                    text(&v["expected_sign_content"]).into_bytes(),
+                    b64(&text(&v["expected_sign"])),
+                )
+            })
+            .collect::<Vec<_>>();
+        assert!(all.len() >= 2, "the shared request vectors are missing");
+        all
+    }
+
+    #[test]
+    fn agrees_with_rsa_on_request_vectors_both_sign_types_and_corruptions() {
+        for (key, st, content, sig) in request_vectors() {
+            let content = &content[..];
             assert!(verify(&key, st, content, &sig));
             assert!(reference(&key, st, content, &sig));
             // every single-bit flip of the signature, and a few of the message: same verdict as rsa (false)
@@ -337,20 +348,8 @@ mod tests {
 
     #[test]
     fn every_signature_bit_flip_fails() {
-        let vectors: serde_json::Value =
-            serde_json::from_str(&fixture("request_sign_vectors.json")).unwrap();
-        for v in vectors.as_array().unwrap() {
-            let key = public(&fixture(
-                v["public_key_file"]
-                    .as_str()
-                    .unwrap()
-                    .split(' ')
-                    .next()
-                    .unwrap(),
-            ));
-            let st = SignType::parse(v["sign_type"].as_str().unwrap()).unwrap();
-            let content = v["expected_sign_content"].as_str().unwrap().as_bytes();
-            let sig = b64(v["expected_sign"].as_str().unwrap());
+        for (key, st, content, sig) in request_vectors() {
+            let content = &content[..];
             for vk in kernels(&key) {
                 assert!(super::verify(&vk, st, content, &sig), "{vk:?}");
                 for i in 0..sig.len() * 8 {

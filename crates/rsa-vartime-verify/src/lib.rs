@@ -806,12 +806,10 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn random_moduli_bases_exponents(
-            n in proptest::collection::vec(proptest::num::u8::ANY, 1..80),
-            base in proptest::collection::vec(proptest::num::u8::ANY, 0..90),
-            e in proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+            (n, base, e, valid) in crate::test_rng::modexp_inputs(),
         ) {
             let nb = BigUint::from_bytes_be(&n);
-            let valid = nb.bit(0) && nb > BigUint::from(1u8);
+            proptest::prop_assert_eq!(valid, nb.bit(0) && nb > BigUint::from(1u8));
             for got in [both_paths::<u32>(&n, &base, &e), both_paths::<u64>(&n, &base, &e)] {
                 match got {
                     Some((got, want)) => proptest::prop_assert_eq!(got, want),

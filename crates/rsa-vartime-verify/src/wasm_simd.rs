@@ -609,12 +609,10 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn random_moduli_bases_exponents(
-            n in proptest::collection::vec(proptest::num::u8::ANY, 1..80),
-            base in proptest::collection::vec(proptest::num::u8::ANY, 0..90),
-            e in proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+            (n, base, e, valid) in crate::test_rng::modexp_inputs(),
         ) {
             let nb = BigUint::from_bytes_be(&n);
-            let valid = nb.bit(0) && nb > BigUint::from(1u8);
+            proptest::prop_assert_eq!(valid, nb.bit(0) && nb > BigUint::from(1u8));
             match Key28::from_be_bytes(&n, &e) {
                 None => proptest::prop_assert!(!valid),
                 Some(key) => {

@@ -40,6 +40,20 @@ pub fn json_text(field: &str, value: JsValue) -> CoreResult<String> {
         .ok_or_else(|| invalid(field, format!("{field} is not plain JSON data")))
 }
 
+/// A string argument. String parameters are taken as `JsValue` and checked
+/// here (`ERR_INVALID_ARGUMENT` naming the argument): wasm-bindgen's own
+/// `&str` conversion of a non-string reads out of bounds and traps.
+pub fn str_arg(field: &str, value: &JsValue) -> CoreResult<String> {
+    value.as_string().ok_or_else(|| {
+        let kind = if value.is_null() || value.is_undefined() {
+            "absent".to_owned()
+        } else {
+            format!("a {}", value.js_typeof().as_string().unwrap_or_default())
+        };
+        invalid(field, format!("{field} must be a string, not {kind}"))
+    })
+}
+
 /// Deserializes JSON text of argument `field` into a core type;
 /// `ERR_INVALID_ARGUMENT` naming the argument, with serde's message (which
 /// names the offending field) exactly as the Node-API addon words it.

@@ -16,13 +16,14 @@ use wasm_bindgen::prelude::*;
 
 use alipay_f2f_core::args::{call_id, millis};
 
-use crate::convert::{from_json, json_text, text_kind, to_js};
+use crate::convert::{from_json, json_text, str_arg, text_kind, to_js};
 use crate::error::{guard, invalid, CoreResult};
 use crate::verifier::Verifier;
 
 /// A core flow resumed from its snapshot (the `resume` factories).
-fn resumed<F: Flow>(snapshot: &str, verifier: &Verifier, now_ms: f64) -> CoreResult<F> {
-    F::resume(snapshot, verifier.inner.clone(), millis("nowMs", now_ms)?)
+fn resumed<F: Flow>(snapshot: &JsValue, verifier: &Verifier, now_ms: f64) -> CoreResult<F> {
+    let snapshot = str_arg("snapshot", snapshot)?;
+    F::resume(&snapshot, verifier.inner.clone(), millis("nowMs", now_ms)?)
 }
 
 /// An optional policy object (`undefined`/`null` = defaults), as JSON text.
@@ -57,12 +58,13 @@ macro_rules! flow_methods {
             pub fn handle_response(
                 &mut self,
                 id: f64,
-                body: &str,
+                #[wasm_bindgen(unchecked_param_type = "string")] body: JsValue,
                 now_ms: f64,
             ) -> Result<(), JsValue> {
                 guard(|| {
                     let now = millis("nowMs", now_ms)?;
-                    self.inner.handle_response(call_id(id)?, body, now)
+                    let body = str_arg("body", &body)?;
+                    self.inner.handle_response(call_id(id)?, &body, now)
                 })
             }
 
@@ -143,13 +145,13 @@ impl BarcodePayFlow {
     /// Resumes from `snapshot()`; a call in flight then is treated as lost
     /// (unknown: queried, then cancelled if not proven paid). Throws `ERR_SNAPSHOT`.
     pub fn resume(
-        snapshot: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] snapshot: JsValue,
         verifier: &Verifier,
         now_ms: f64,
     ) -> Result<BarcodePayFlow, JsValue> {
         guard(|| {
             Ok(BarcodePayFlow {
-                inner: resumed(snapshot, verifier, now_ms)?,
+                inner: resumed(&snapshot, verifier, now_ms)?,
             })
         })
     }
@@ -199,10 +201,14 @@ impl RefundFlow {
     }
 
     /// Resumes from `snapshot()`. Throws `ERR_SNAPSHOT`.
-    pub fn resume(snapshot: &str, verifier: &Verifier, now_ms: f64) -> Result<RefundFlow, JsValue> {
+    pub fn resume(
+        #[wasm_bindgen(unchecked_param_type = "string")] snapshot: JsValue,
+        verifier: &Verifier,
+        now_ms: f64,
+    ) -> Result<RefundFlow, JsValue> {
         guard(|| {
             Ok(RefundFlow {
-                inner: resumed(snapshot, verifier, now_ms)?,
+                inner: resumed(&snapshot, verifier, now_ms)?,
             })
         })
     }

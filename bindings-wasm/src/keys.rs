@@ -4,6 +4,7 @@
 use alipay_f2f_core::keys;
 use wasm_bindgen::prelude::*;
 
+use crate::convert::str_arg;
 use crate::error::guard;
 
 /// A parsed app private key (RSA). Create with `importPrivateKey`; pass it
@@ -55,10 +56,12 @@ impl PublicKey {
 /// whitespace tolerated. Throws `ERR_KEY_FORMAT` (corrupt/truncated),
 /// `ERR_KEY_KIND` (a public key or certificate given instead).
 #[wasm_bindgen(js_name = importPrivateKey)]
-pub fn import_private_key(pem: &str) -> Result<PrivateKey, JsValue> {
+pub fn import_private_key(
+    #[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue,
+) -> Result<PrivateKey, JsValue> {
     guard(|| {
         Ok(PrivateKey {
-            inner: keys::PrivateKey::parse(pem)?,
+            inner: keys::PrivateKey::parse(&str_arg("pem", &pem)?)?,
         })
     })
 }
@@ -67,10 +70,12 @@ pub fn import_private_key(pem: &str) -> Result<PrivateKey, JsValue> {
 /// `RSA PUBLIC KEY` PEM, or an X.509 certificate (its subject key). Throws
 /// `ERR_KEY_FORMAT`, or `ERR_KEY_KIND` for a private key.
 #[wasm_bindgen(js_name = importPublicKey)]
-pub fn import_public_key(pem_or_cert: &str) -> Result<PublicKey, JsValue> {
+pub fn import_public_key(
+    #[wasm_bindgen(unchecked_param_type = "string")] pem_or_cert: JsValue,
+) -> Result<PublicKey, JsValue> {
     guard(|| {
         Ok(PublicKey {
-            inner: keys::PublicKey::parse(pem_or_cert)?,
+            inner: keys::PublicKey::parse(&str_arg("pemOrCert", &pem_or_cert)?)?,
         })
     })
 }

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use alipay_f2f_core::args::{charset, options, sign_type, string_params};
 
-use crate::convert::{json, parse_js, to_js};
+use crate::convert::{json, parse_js, str_arg, to_js};
 use crate::error::{guard, invalid};
 use crate::keys::{PrivateKey, PublicKey};
 
@@ -47,8 +47,8 @@ pub fn sign(params: JsValue, private_key: &PrivateKey, opts: JsValue) -> Result<
 /// `ERR_UNSIGNED_RESPONSE`, `ERR_RESPONSE_FORMAT`, `ERR_DUPLICATE_NODE`.
 #[wasm_bindgen(js_name = verifyResponse)]
 pub fn verify_response(
-    body: &str,
-    method: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] body: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] method: JsValue,
     alipay_public_key: &PublicKey,
     opts: JsValue,
 ) -> Result<JsValue, JsValue> {
@@ -57,7 +57,8 @@ pub fn verify_response(
         let o = options("opts", Some(&opts))?;
         let verifier = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?)
             .with_charset(charset(o)?);
-        parse_js(&verifier.verify_json(body, method)?)
+        let (body, method) = (str_arg("body", &body)?, str_arg("method", &method)?);
+        parse_js(&verifier.verify_json(&body, &method)?)
     })
 }
 
@@ -97,22 +98,28 @@ pub fn verify_notify(
 /// `app_cert_sn` / `alipay_cert_sn` of a PEM certificate (MD5 hex of issuer
 /// DN + serial). Throws `ERR_CERT`.
 #[wasm_bindgen(js_name = certSn)]
-pub fn cert_sn(cert_pem: &str) -> Result<String, JsValue> {
-    guard(|| cert::cert_sn(cert_pem))
+pub fn cert_sn(
+    #[wasm_bindgen(unchecked_param_type = "string")] cert_pem: JsValue,
+) -> Result<String, JsValue> {
+    guard(|| cert::cert_sn(&str_arg("certPem", &cert_pem)?))
 }
 
 /// `alipay_root_cert_sn` of the Alipay root certificate bundle. Throws `ERR_CERT`.
 #[wasm_bindgen(js_name = rootCertSn)]
-pub fn root_cert_sn(bundle_pem: &str) -> Result<String, JsValue> {
-    guard(|| cert::root_cert_sn(bundle_pem))
+pub fn root_cert_sn(
+    #[wasm_bindgen(unchecked_param_type = "string")] bundle_pem: JsValue,
+) -> Result<String, JsValue> {
+    guard(|| cert::root_cert_sn(&str_arg("bundlePem", &bundle_pem)?))
 }
 
 /// Advisory check of a payment code (`auth_code`): `{ valid, reason? }`.
 /// Never throws for a string input.
 #[wasm_bindgen(js_name = validateAuthCode)]
-pub fn validate_auth_code(code: &str) -> Result<JsValue, JsValue> {
+pub fn validate_auth_code(
+    #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+) -> Result<JsValue, JsValue> {
     guard(|| {
-        let c = validate::auth_code(code);
+        let c = validate::auth_code(&str_arg("code", &code)?);
         let mut out = Map::new();
         out.insert("valid".into(), Value::Bool(c.valid));
         if let Some(r) = c.reason {

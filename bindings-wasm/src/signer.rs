@@ -4,7 +4,7 @@ use alipay_f2f_core::args::{self, millis};
 use alipay_f2f_core::Signer as CoreSigner;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::json;
+use crate::convert::{json, str_arg};
 use crate::error::guard;
 use crate::keys::PrivateKey;
 
@@ -38,13 +38,15 @@ impl Signer {
     #[wasm_bindgen(js_name = buildRequest)]
     pub fn build_request(
         &self,
-        method: &str,
-        biz_content: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] method: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] biz_content: JsValue,
         now_ms: f64,
     ) -> Result<JsValue, JsValue> {
         guard(|| {
             let now = millis("nowMs", now_ms)?;
-            let r = self.inner.build_request(method, biz_content, now)?;
+            let method = str_arg("method", &method)?;
+            let biz_content = str_arg("bizContent", &biz_content)?;
+            let r = self.inner.build_request(&method, &biz_content, now)?;
             let headers = js_sys::Object::new();
             for (k, v) in &r.headers {
                 set(&headers, k, &JsValue::from_str(v));

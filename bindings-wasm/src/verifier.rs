@@ -3,7 +3,7 @@
 use alipay_f2f_core::{args, Verifier as CoreVerifier};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{json, parse_js};
+use crate::convert::{json, parse_js, str_arg};
 use crate::error::guard;
 use crate::keys::PublicKey;
 
@@ -34,13 +34,23 @@ impl Verifier {
     /// whose `alipay_cert_sn` equals its SN are checked with its key.
     /// Returns the SN. Throws `ERR_CERT`.
     #[wasm_bindgen(js_name = addCert)]
-    pub fn add_cert(&mut self, cert_pem: &str) -> Result<String, JsValue> {
-        guard(|| self.inner.add_cert(cert_pem))
+    pub fn add_cert(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] cert_pem: JsValue,
+    ) -> Result<String, JsValue> {
+        guard(|| self.inner.add_cert(&str_arg("certPem", &cert_pem)?))
     }
 
     /// Verifies a response body for `method`; returns the verified
     /// `<method>_response` object (decrypted when encrypted).
-    pub fn verify(&self, body: &str, method: &str) -> Result<JsValue, JsValue> {
-        guard(|| parse_js(&self.inner.verify_json(body, method)?))
+    pub fn verify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] body: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] method: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        guard(|| {
+            let (body, method) = (str_arg("body", &body)?, str_arg("method", &method)?);
+            parse_js(&self.inner.verify_json(&body, &method)?)
+        })
     }
 }

@@ -154,10 +154,12 @@ pub(crate) struct RsaPublic {
     /// to its algorithm), `None` outside 2048..=8192 bits.
     #[cfg(feature = "native-crypto-awslc")]
     awslc: Option<Arc<AwsLcPublic>>,
-    /// Montgomery constants for variable-time verification, computed once;
+    /// Montgomery constants for variable-time verification, computed on the
+    /// first verification that uses them (a key verified by another backend,
+    /// or only used to sign, never pays for them) and shared by the clones;
     /// `None` for an even modulus (then `rsa` verifies).
     #[cfg(feature = "vartime-verify")]
-    vartime: Option<Arc<crate::crypto_vartime::VartimeKey>>,
+    vartime: Arc<std::sync::OnceLock<Option<crate::crypto_vartime::VartimeKey>>>,
 }
 
 /// AWS-LC parsed public keys.
@@ -324,8 +326,6 @@ impl RsaPublic {
                 None
             }
         };
-        #[cfg(feature = "vartime-verify")]
-        let vartime = crate::crypto_vartime::VartimeKey::new(&key).map(Arc::new);
         Ok(RsaPublic {
             key,
             spki_der,
@@ -334,7 +334,7 @@ impl RsaPublic {
             #[cfg(feature = "native-crypto-awslc")]
             awslc,
             #[cfg(feature = "vartime-verify")]
-            vartime,
+            vartime: Arc::default(),
         })
     }
 
@@ -396,7 +396,10 @@ impl RsaPublic {
         // feature `vartime-verify`: public data only, no constant time needed
         #[cfg(feature = "vartime-verify")]
         if backend == Backend::Vartime {
-            if let Some(key) = &self.vartime {
+            let key = self
+                .vartime
+                .get_or_init(|| crate::crypto_vartime::VartimeKey::new(&self.key));
+            if let Some(key) = key {
                 return crate::crypto_vartime::verify(key, sign_type, message, signature)
                     .then_some(())
                     .ok_or_else(bad);

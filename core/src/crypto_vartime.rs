@@ -9,7 +9,7 @@
 //! `rsa-vartime-verify` does variable-time Montgomery square-and-multiply
 //! (`u64` limbs on 64-bit hosts, `u32` on wasm32): with the usual exponent
 //! 65537, 16 squarings and 2 multiplications, on stack scratch, with the
-//! Montgomery constants computed once when the key is parsed
+//! Montgomery constants computed once per key, on its first verification
 //! ([`VartimeKey`], held by `crate::crypto::RsaPublic`). Signing never comes
 //! here: it stays on `rsa` (constant-time, blinded) or a native backend.
 //!

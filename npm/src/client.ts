@@ -18,7 +18,7 @@ import {
   toPrivateKey,
   toPublicKey,
 } from './api.js'
-import { drive, settleBefore } from './driver.js'
+import { callSignal, drive, settleBefore } from './driver.js'
 import { AlipayError, core, fromCore, invalidType } from './errors.js'
 import type { FlowEvent, PayOutcome, RefundOutcome, Transport, TransportCall } from './types.js'
 
@@ -364,9 +364,8 @@ export class AlipayClient {
     if (typeof fetchFn !== 'function') {
       throw new AlipayError('ERR_INVALID_ARGUMENT', 'no fetch available: pass config.fetch', { field: 'fetch' })
     }
-    const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)
-    const signal =
-      timeout === undefined ? callerSignal : callerSignal === undefined ? timeout : AbortSignal.any([callerSignal, timeout])
+    const cs = callSignal(callerSignal, timeoutMs)
+    const signal = cs.signal
     const charset = this.#charset
     let status = 0
     let text: string
@@ -380,9 +379,11 @@ export class AlipayClient {
       text = await (race ? settleBefore(exchange, signal) : exchange)
     } catch (e) {
       if (callerSignal?.aborted) throw new AlipayError('ERR_ABORTED', `${call.method} aborted`, { cause: e })
-      if (timeout?.aborted) throw new AlipayError('ERR_TIMEOUT', `${call.method} timed out after ${timeoutMs} ms`, { cause: e })
+      if (cs.timedOut()) throw new AlipayError('ERR_TIMEOUT', `${call.method} timed out after ${timeoutMs} ms`, { cause: e })
       const msg = e instanceof Error ? e.message : String(e)
       throw new AlipayError('ERR_NETWORK', `${call.method} failed: ${msg}`, { cause: e })
+    } finally {
+      cs.dispose()
     }
     if (status !== 200) {
       throw new AlipayError('ERR_HTTP', `${call.method}: gateway answered HTTP ${status}`, {
@@ -421,15 +422,16 @@ export class AlipayClient {
     let text: string
     if (this.#customTransport) {
       const timeoutMs = positiveNumber('opts.timeoutMs', opts.timeoutMs) ?? this.timeoutMs
-      const timeout = AbortSignal.timeout(timeoutMs)
-      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout
+      const cs = callSignal(opts.signal, timeoutMs)
       try {
-        text = await settleBefore(this.#customTransport(call, signal), signal)
+        text = await settleBefore(this.#customTransport(call, cs.signal), cs.signal)
       } catch (e) {
         if (e instanceof AlipayError) throw e
         if (opts.signal?.aborted) throw new AlipayError('ERR_ABORTED', `${method} aborted`, { cause: e })
-        if (timeout.aborted) throw new AlipayError('ERR_TIMEOUT', `${method} timed out after ${timeoutMs} ms`, { cause: e })
+        if (cs.timedOut()) throw new AlipayError('ERR_TIMEOUT', `${method} timed out after ${timeoutMs} ms`, { cause: e })
         throw new AlipayError('ERR_NETWORK', `${method} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+      } finally {
+        cs.dispose()
       }
     } else {
       text = await this.forward(call, opts)

@@ -102,6 +102,52 @@ export function settleBefore<T>(p: Promise<T>, signal: AbortSignal | undefined):
   })
 }
 
+/**
+ * A one-shot call's own signal: it aborts when `timeoutMs` passes (reason: a
+ * `TimeoutError` `DOMException`, like `AbortSignal.timeout`) or when `caller`
+ * aborts (its reason). One controller and one unref'd timer; `dispose()`
+ * clears the timer and the listener on `caller`, so a settled call leaves
+ * nothing behind (unlike `AbortSignal.timeout`, whose timer lives on until it
+ * fires, and `AbortSignal.any`, which ties the call to a long-lived caller
+ * signal).
+ */
+export interface CallSignal {
+  /** The signal to hand to the transport. */
+  readonly signal: AbortSignal
+  /** Whether the timeout (rather than the caller) aborted the signal. */
+  timedOut(): boolean
+  /** Clears the timer and the caller listener; call it once the call settles. */
+  dispose(): void
+}
+
+/** See {@link CallSignal}. `timeoutMs` undefined: no timeout of its own. */
+export function callSignal(caller: AbortSignal | undefined, timeoutMs: number | undefined): CallSignal {
+  const ctl = new AbortController()
+  let timedOut = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  if (timeoutMs !== undefined) {
+    timer = setTimeout(() => {
+      timedOut = true
+      ctl.abort(timeoutReason())
+    }, timeoutMs)
+    // unref'd like AbortSignal.timeout's timer: a pending call's timeout alone does not keep the process up
+    ;(timer as { unref?: () => void }).unref?.()
+  }
+  const onAbort = () => ctl.abort((caller as AbortSignal).reason)
+  if (caller) {
+    if (caller.aborted) ctl.abort(caller.reason)
+    else caller.addEventListener('abort', onAbort, { once: true })
+  }
+  return {
+    signal: ctl.signal,
+    timedOut: () => timedOut,
+    dispose() {
+      if (timer !== undefined) clearTimeout(timer)
+      caller?.removeEventListener('abort', onAbort)
+    },
+  }
+}
+
 /** The reason of a timed-out call's signal: what `AbortSignal.timeout` aborts with. */
 function timeoutReason(): DOMException {
   return new DOMException('The operation was aborted due to timeout', 'TimeoutError')

@@ -109,6 +109,47 @@ describe('execute and the thin calls', () => {
     await assert.rejects(client.query({ outTradeNo: 'x' }, { signal: ac.signal }), { code: 'ERR_ABORTED' })
   })
 
+  test('one-shot calls leave no timer pending once settled (fetch and custom transport, with a caller signal)', async () => {
+    // every call arms one timeout timer and clears it when it settles; counted through the
+    // global setTimeout/clearTimeout the client calls at call time
+    const realSet = globalThis.setTimeout
+    const realClear = globalThis.clearTimeout
+    const pending = new Set()
+    let armed = 0
+    globalThis.setTimeout = (fn, ms, ...rest) => {
+      const t = realSet(() => {
+        pending.delete(t)
+        fn(...rest)
+      }, ms)
+      pending.add(t)
+      armed++
+      return t
+    }
+    globalThis.clearTimeout = (t) => {
+      pending.delete(t)
+      realClear(t)
+    }
+    try {
+      const ac = new AbortController()
+      const out = tradeNo('TM')
+      await client.pay({ outTradeNo: out, authCode: authCode('280'), totalAmount: '1.00', subject: 'x' })
+      await client.query({ outTradeNo: out }, { signal: ac.signal })
+      await assert.rejects(client.query({ outTradeNo: 'nope' }), { code: 'ERR_GATEWAY' })
+      const frontend = new AlipayClient({
+        appId: sb.demoApp.appId,
+        alipayPublicKey: sb.alipayPublicKey,
+        transport: (call, signal) => client.forward(call, { signal }),
+      })
+      await frontend.query({ outTradeNo: out }, { signal: ac.signal })
+      // 3 fetch calls + the custom-transport call and the forward inside it
+      assert.ok(armed >= 5, `expected a timer per call, saw ${armed}`)
+      assert.equal(pending.size, 0, 'settled calls left timers behind')
+    } finally {
+      globalThis.setTimeout = realSet
+      globalThis.clearTimeout = realClear
+    }
+  })
+
   test('bad signature / duplicate node / unsigned: verification errors with the raw body', async () => {
     for (const [fault, code] of [
       ['bad_signature', 'ERR_SIGNATURE'],

@@ -14,14 +14,18 @@
 #
 # Env: WASM_OUT (default npm/wasm), WASM_PROFILE (default release-wasm: opt-level z,
 #      lto, panic=abort), WASM_ROUTE=rustup|debian, CARGO_TARGET_DIR (default target/wasm),
-#      WASM_RUSTFLAGS (debian route; default: panic=immediate-abort, location-detail=none).
+#      WASM_RUSTFLAGS (debian route; default: panic=immediate-abort, location-detail=none),
+#      WASM_CRATE (default alipay-f2f-wasm; bench/wasm-size-floor builds its probe with the
+#      same flags) and WASM_FEATURES (its cargo features).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=build-wasm
 cd "$ROOT"
 
-CRATE=alipay-f2f-wasm
-LIB=alipay_f2f_wasm
+CRATE="${WASM_CRATE:-alipay-f2f-wasm}"
+LIB="${CRATE//-/_}"
+FEATURES=()
+[[ -z ${WASM_FEATURES:-} ]] || FEATURES=(--features "$WASM_FEATURES")
 TARGET=wasm32-unknown-unknown
 PROFILE="${WASM_PROFILE:-release-wasm}"
 OUT="${WASM_OUT:-npm/wasm}"
@@ -38,7 +42,7 @@ t0=$SECONDS
 case "$route" in
   rustup)
     log "cargo build -p $CRATE --target $TARGET --profile $PROFILE (rustup target)"
-    cargo build --quiet -p "$CRATE" --target "$TARGET" --profile "$PROFILE"
+    cargo build --quiet -p "$CRATE" "${FEATURES[@]}" --target "$TARGET" --profile "$PROFILE"
     ;;
   debian)
     have wasm-ld-19 || die "wasm-ld-19 missing: run scripts/setup.sh wasm"
@@ -53,7 +57,7 @@ case "$route" in
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 \
     RUSTC_BOOTSTRAP=1 \
     RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$wasm_rustflags" \
-      cargo +debian build --quiet -p "$CRATE" --target "$TARGET" --profile "$PROFILE" \
+      cargo +debian build --quiet -p "$CRATE" "${FEATURES[@]}" --target "$TARGET" --profile "$PROFILE" \
         -Zbuild-std=std,panic_abort
     ;;
   *) die "unknown WASM_ROUTE '$route' (rustup|debian)";;

@@ -79,6 +79,7 @@ function buildTs() {
 // TypeScript layer and the wasm-bindgen glue of scripts/build-wasm.sh (npm/wasm/web):
 //   dist/wasm.js (+ .mjs)  `alipay-f2f/wasm` in Node (CommonJS, loads the .wasm synchronously)
 //   dist/browser.mjs       browser / worker / deno / bun / default (ESM, lazy `init()`)
+//   dist/wasm-fallback.js  the main Node entry's binding where no addon loads (src/native.ts)
 // Skipped with a warning when the wasm glue has not been built.
 function buildWasmEntries() {
   const glue = join(pkg, 'wasm', 'web', 'alipay_f2f_wasm.js')
@@ -91,6 +92,10 @@ function buildWasmEntries() {
     '--log-override:empty-import-meta=silent', '--outfile=dist/wasm.js'])
   run(bin('esbuild'), ['src/browser.mts', ...common, '--platform=neutral', '--format=esm', '--target=es2022',
     '--outfile=dist/browser.mjs'])
+  // the main entry's stand-in where no addon loads (src/native.ts): the glue and the wasm binding,
+  // with the main entry's own errors module (one AlipayError class)
+  run(bin('esbuild'), ['src/wasm-fallback.ts', ...common, '--platform=node', '--format=cjs', '--target=node20',
+    '--external:./errors.js', '--outfile=dist/wasm-fallback.js'])
   for (const f of ['wasm-api.js', 'wasm-binding.js', 'wasm-install.js']) rmSync(join(pkg, 'dist', f), { force: true })
   const require = createRequire(import.meta.url)
   const names = Object.keys(require(join(pkg, 'dist', 'wasm.js'))).filter((n) => n !== '__esModule' && n !== 'default')

@@ -16,11 +16,18 @@
  */
 
 import { setBinding } from './binding.js'
-import { native } from './native.js'
+import { loadBinding } from './native.js'
 
-setBinding(native)
+const loaded = loadBinding()
+setBinding(loaded.binding)
 
 export * from './public.js'
 
-/** Which implementation is loaded: `'native'` (Node-API addon) here, `'wasm'` in the WebAssembly build. */
-export const implementation: 'native' | 'wasm' = 'native'
+/**
+ * Which implementation is loaded: `'native'` (the Node-API addon), or
+ * `'wasm'` where no addon loads on this platform (the WebAssembly build
+ * shipped in the package stands in, with a process warning of code
+ * `ALIPAY_F2F_WASM_FALLBACK`) or when `ALIPAY_F2F_IMPLEMENTATION=wasm`.
+ * `ALIPAY_F2F_IMPLEMENTATION=native` refuses the fallback.
+ */
+export const implementation: 'native' | 'wasm' = loaded.implementation

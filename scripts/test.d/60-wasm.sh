@@ -21,6 +21,7 @@ else
   step "wasm: node smoke of alipay-f2f/wasm (ESM + CJS, isolation)" bash tests/runtimes/run.sh node
   step "wasm: parity with the native addon (same results, same errors)" node --test tests/wasm/parity.test.mjs
   step "wasm: RSA verification vs WebCrypto (valid, bit-flipped, random, edge signatures)" node --test tests/wasm/rsa-webcrypto.test.mjs
+  step "wasm: main entry falls back to the wasm build where no addon loads (ALIPAY_F2F_IMPLEMENTATION)" node --test tests/wasm/fallback.test.mjs
   for v in ${NODE_TEST_RUNTIMES:-22 24}; do
     nb="tests/node/node_modules/node$v/bin/node"
     if [[ -x $nb ]]; then

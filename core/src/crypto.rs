@@ -11,8 +11,9 @@
 //!   verification, it has no parsed public key type);
 //! * feature `native-crypto-awslc`: AWS-LC through `aws-lc-rs` (signing and
 //!   verification 2048..=8192 bits; the public key is parsed once into an
-//!   `EVP_PKEY`). Where the CPU has them, AWS-LC uses the same AVX-512 IFMA
-//!   RSA code as OpenSSL 3. [`Backend::Native`] prefers it over `ring`.
+//!   `EVP_PKEY`). Where the CPU has them, AWS-LC signs with the same AVX-512
+//!   IFMA RSA code as OpenSSL 3 (its public-key operation does not use it;
+//!   see `vartime-verify` below). [`Backend::Native`] prefers it over `ring`.
 //!
 //! Everything else (SHA-1 signing, small keys, keys a native library
 //! rejects) falls back to `rsa`. All give byte-identical signatures (PKCS#1

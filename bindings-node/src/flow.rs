@@ -7,12 +7,12 @@ use alipay_f2f_core::flow::{
 };
 use alipay_f2f_core::Flow;
 use alipay_f2f_core::{Error as CoreError, ErrorCode};
-use napi::bindgen_prelude::Uint8Array;
-use napi::Env;
+use napi::{Env, Unknown};
 use napi_derive::napi;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::args;
 use crate::convert::json_value;
 use crate::error::{catch, guard, invalid, to_js, CoreResult};
 use crate::verifier::Verifier;
@@ -37,8 +37,28 @@ fn policy<T: DeserializeOwned + Default>(value: Option<Value>) -> CoreResult<T> 
 }
 
 /// A core flow resumed from its snapshot (the `resume` factories).
-fn resumed<F: Flow>(snapshot: &str, verifier: &Verifier, now_ms: f64) -> CoreResult<F> {
-    F::resume(snapshot, verifier.inner.clone(), millis("nowMs", now_ms)?)
+fn resumed<F: Flow>(snapshot: Unknown, verifier: Unknown, now_ms: Unknown) -> CoreResult<F> {
+    let snapshot = args::string("snapshot", snapshot)?;
+    let verifier = args::class::<Verifier>("verifier", "Verifier", &verifier)?;
+    let now = millis("nowMs", args::number("nowMs", now_ms)?)?;
+    F::resume(&snapshot, verifier.inner.clone(), now)
+}
+
+/// The arguments every constructor takes: `order`, `policy`, `verifier`, `nowMs`.
+fn flow_args<O: DeserializeOwned, P: DeserializeOwned + Default>(
+    order: Unknown,
+    policy_json: Option<Unknown>,
+    verifier: &Unknown<'_>,
+    now_ms: Unknown,
+) -> CoreResult<(O, P, alipay_f2f_core::Verifier, u64)> {
+    // the JavaScript types first, in parameter order; then the values
+    let order = args::json("order", order)?;
+    let policy_json = args::opt_json("policy", policy_json)?;
+    let verifier = args::class::<Verifier>("verifier", "Verifier", verifier)?;
+    let now = millis("nowMs", args::number("nowMs", now_ms)?)?;
+    let order: O = from_json("order", order)?;
+    let policy: P = policy(policy_json)?;
+    Ok((order, policy, verifier.inner.clone(), now))
 }
 
 /// Runs a mutating flow step. A panic inside marks the flow poisoned: every
@@ -83,10 +103,10 @@ macro_rules! flow_methods {
         impl $name {
             /// The next action (JSON, tagged by `type`): queued events first,
             /// then `call`, `wait`, or `done` (repeated once finished).
-            #[napi(ts_return_type = "{ type: 'call'; id: number; method: string; bizContent: string; timeoutMs: number } | { type: 'wait'; untilMs: number } | { type: 'event'; event: { type: string; [k: string]: unknown } } | { type: 'done'; outcome: { status: string; [k: string]: unknown } }")]
-            pub fn poll(&mut self, env: Env, now_ms: f64) -> napi::Result<napi::Unknown<'static>> {
+            #[napi(ts_args_type = "nowMs: number", ts_return_type = "{ type: 'call'; id: number; method: string; bizContent: string; timeoutMs: number } | { type: 'wait'; untilMs: number } | { type: 'event'; event: { type: string; [k: string]: unknown } } | { type: 'done'; outcome: { status: string; [k: string]: unknown } }")]
+            pub fn poll(&mut self, env: Env, now_ms: Unknown) -> napi::Result<napi::Unknown<'static>> {
                 let action = step(&env, &mut self.poisoned, |f| {
-                    let now = millis("nowMs", now_ms)?;
+                    let now = millis("nowMs", args::number("nowMs", now_ms)?)?;
                     Ok(f.poll(now))
                 }, &mut self.inner)?;
                 json_value(&env, &action)
@@ -95,10 +115,12 @@ macro_rules! flow_methods {
             /// Feeds the raw response text of call `id` (verified inside; an
             /// unverifiable body counts as an unknown result, not an error).
             /// Throws `ERR_FLOW_STATE` (no change) if `id` is not the call in flight.
-            #[napi]
-            pub fn handle_response(&mut self, env: Env, id: f64, body: String, now_ms: f64) -> napi::Result<()> {
+            #[napi(ts_args_type = "id: number, body: string, nowMs: number")]
+            pub fn handle_response(&mut self, env: Env, id: Unknown, body: Unknown, now_ms: Unknown) -> napi::Result<()> {
                 step(&env, &mut self.poisoned, |f| {
-                    let now = millis("nowMs", now_ms)?;
+                    let id = args::number("id", id)?;
+                    let body = args::string("body", body)?;
+                    let now = millis("nowMs", args::number("nowMs", now_ms)?)?;
                     f.handle_response(call_id(id)?, &body, now)
                 }, &mut self.inner)
             }
@@ -107,9 +129,11 @@ macro_rules! flow_methods {
             /// `{ type: 'timeout' | 'aborted' } | { type: 'network', message } | { type: 'http', status }`.
             /// Throws `ERR_FLOW_STATE` (no change) if `id` is not the call in flight.
             #[napi(ts_args_type = "id: number, error: { type: 'timeout' } | { type: 'aborted' } | { type: 'network'; message: string } | { type: 'http'; status: number }, nowMs: number")]
-            pub fn handle_transport_error(&mut self, env: Env, id: f64, error: Value, now_ms: f64) -> napi::Result<()> {
+            pub fn handle_transport_error(&mut self, env: Env, id: Unknown, error: Unknown, now_ms: Unknown) -> napi::Result<()> {
                 step(&env, &mut self.poisoned, |f| {
-                    let now = millis("nowMs", now_ms)?;
+                    let id = args::number("id", id)?;
+                    let error = args::json("error", error)?;
+                    let now = millis("nowMs", args::number("nowMs", now_ms)?)?;
                     let err: TransportError = from_json("error", error)?;
                     f.handle_transport_error(call_id(id)?, err, now)
                 }, &mut self.inner)
@@ -117,10 +141,10 @@ macro_rules! flow_methods {
 
             /// The cashier's abort: stop waiting and reverse the trade.
             /// Idempotent; a no-op once finished.
-            #[napi]
-            pub fn abort(&mut self, env: Env, now_ms: f64) -> napi::Result<()> {
+            #[napi(ts_args_type = "nowMs: number")]
+            pub fn abort(&mut self, env: Env, now_ms: Unknown) -> napi::Result<()> {
                 step(&env, &mut self.poisoned, |f| {
-                    let now = millis("nowMs", now_ms)?;
+                    let now = millis("nowMs", args::number("nowMs", now_ms)?)?;
                     f.abort(now);
                     Ok(())
                 }, &mut self.inner)
@@ -161,17 +185,16 @@ impl BarcodePayFlow {
     )]
     pub fn new(
         env: Env,
-        order: Value,
-        policy_json: Option<Value>,
-        verifier: &Verifier,
-        now_ms: f64,
+        order: Unknown,
+        policy_json: Option<Unknown>,
+        verifier: Unknown,
+        now_ms: Unknown,
     ) -> napi::Result<Self> {
         guard(&env, || {
-            let now = millis("nowMs", now_ms)?;
-            let order: PayOrder = from_json("order", order)?;
-            let policy: Policy = policy(policy_json)?;
+            let (order, policy, verifier, now): (PayOrder, Policy, _, _) =
+                flow_args(order, policy_json, &verifier, now_ms)?;
             Ok(BarcodePayFlow {
-                inner: BarcodePay::new(order, policy, verifier.inner.clone(), now)?,
+                inner: BarcodePay::new(order, policy, verifier, now)?,
                 poisoned: false,
             })
         })
@@ -179,16 +202,19 @@ impl BarcodePayFlow {
 
     /// Resumes from `snapshot()`; a call in flight then is treated as lost
     /// (unknown: queried, then cancelled if not proven paid). Throws `ERR_SNAPSHOT`.
-    #[napi(factory)]
+    #[napi(
+        factory,
+        ts_args_type = "snapshot: string, verifier: Verifier, nowMs: number"
+    )]
     pub fn resume(
         env: Env,
-        snapshot: String,
-        verifier: &Verifier,
-        now_ms: f64,
+        snapshot: Unknown,
+        verifier: Unknown,
+        now_ms: Unknown,
     ) -> napi::Result<Self> {
         guard(&env, || {
             Ok(BarcodePayFlow {
-                inner: resumed(&snapshot, verifier, now_ms)?,
+                inner: resumed(snapshot, verifier, now_ms)?,
                 poisoned: false,
             })
         })
@@ -217,38 +243,40 @@ impl RefundFlow {
     )]
     pub fn new(
         env: Env,
-        order: Value,
-        policy_json: Option<Value>,
-        verifier: &Verifier,
-        now_ms: f64,
-        entropy: Uint8Array,
+        order: Unknown,
+        policy_json: Option<Unknown>,
+        verifier: Unknown,
+        now_ms: Unknown,
+        entropy: Unknown,
     ) -> napi::Result<Self> {
         guard(&env, || {
-            let now = millis("nowMs", now_ms)?;
-            let order: RefundOrder = from_json("order", order)?;
-            let policy: RefundPolicy = policy(policy_json)?;
-            let entropy: [u8; 16] = entropy
-                .as_ref()
+            let (order, policy, verifier, now): (RefundOrder, RefundPolicy, _, _) =
+                flow_args(order, policy_json, &verifier, now_ms)?;
+            let entropy: [u8; 16] = args::bytes("entropy", entropy)?
+                .as_slice()
                 .try_into()
                 .map_err(|_| invalid("entropy", "entropy must be exactly 16 random bytes"))?;
             Ok(RefundFlow {
-                inner: Refund::new(order, policy, verifier.inner.clone(), entropy, now)?,
+                inner: Refund::new(order, policy, verifier, entropy, now)?,
                 poisoned: false,
             })
         })
     }
 
     /// Resumes from `snapshot()`. Throws `ERR_SNAPSHOT`.
-    #[napi(factory)]
+    #[napi(
+        factory,
+        ts_args_type = "snapshot: string, verifier: Verifier, nowMs: number"
+    )]
     pub fn resume(
         env: Env,
-        snapshot: String,
-        verifier: &Verifier,
-        now_ms: f64,
+        snapshot: Unknown,
+        verifier: Unknown,
+        now_ms: Unknown,
     ) -> napi::Result<Self> {
         guard(&env, || {
             Ok(RefundFlow {
-                inner: resumed(&snapshot, verifier, now_ms)?,
+                inner: resumed(snapshot, verifier, now_ms)?,
                 poisoned: false,
             })
         })

@@ -1,9 +1,10 @@
 //! `PrivateKey` / `PublicKey` classes and their import functions.
 
 use alipay_f2f_core::keys;
-use napi::Env;
+use napi::{Env, Unknown};
 use napi_derive::napi;
 
+use crate::args;
 use crate::error::guard;
 
 /// A parsed app private key (RSA). Create with `importPrivateKey`; pass it
@@ -56,11 +57,11 @@ impl PublicKey {
 /// Parses an app private key: PKCS#1 or PKCS#8, PEM or bare base64, stray
 /// whitespace tolerated. Throws `ERR_KEY_FORMAT` (corrupt/truncated),
 /// `ERR_KEY_KIND` (a public key or certificate given instead).
-#[napi]
-pub fn import_private_key(env: Env, pem: String) -> napi::Result<PrivateKey> {
+#[napi(ts_args_type = "pem: string")]
+pub fn import_private_key(env: Env, pem: Unknown) -> napi::Result<PrivateKey> {
     guard(&env, || {
         Ok(PrivateKey {
-            inner: keys::PrivateKey::parse(&pem)?,
+            inner: keys::PrivateKey::parse(&args::string("pem", pem)?)?,
         })
     })
 }
@@ -68,24 +69,26 @@ pub fn import_private_key(env: Env, pem: String) -> napi::Result<PrivateKey> {
 /// Parses an Alipay public key: SPKI PEM or bare base64, PKCS#1
 /// `RSA PUBLIC KEY` PEM, or an X.509 certificate (its subject key). Throws
 /// `ERR_KEY_FORMAT`, or `ERR_KEY_KIND` for a private key.
-#[napi]
-pub fn import_public_key(env: Env, pem_or_cert: String) -> napi::Result<PublicKey> {
+#[napi(ts_args_type = "pemOrCert: string")]
+pub fn import_public_key(env: Env, pem_or_cert: Unknown) -> napi::Result<PublicKey> {
     guard(&env, || {
         Ok(PublicKey {
-            inner: keys::PublicKey::parse(&pem_or_cert)?,
+            inner: keys::PublicKey::parse(&args::string("pemOrCert", pem_or_cert)?)?,
         })
     })
 }
 
 /// Throws `ERR_KEY_MISMATCH` when `alipayPublicKey` is in fact the public
 /// half of `appPrivateKey` (the app public key pasted where Alipay's belongs).
-#[napi]
+#[napi(ts_args_type = "appPrivateKey: PrivateKey, alipayPublicKey: PublicKey")]
 pub fn check_not_app_key(
     env: Env,
-    app_private_key: &PrivateKey,
-    alipay_public_key: &PublicKey,
+    app_private_key: Unknown,
+    alipay_public_key: Unknown,
 ) -> napi::Result<()> {
     guard(&env, || {
-        keys::check_not_app_key(&app_private_key.inner, &alipay_public_key.inner)
+        let private = args::class::<PrivateKey>("appPrivateKey", "PrivateKey", &app_private_key)?;
+        let public = args::class::<PublicKey>("alipayPublicKey", "PublicKey", &alipay_public_key)?;
+        keys::check_not_app_key(&private.inner, &public.inner)
     })
 }

@@ -16,6 +16,7 @@
 #![deny(clippy::all)]
 #![warn(missing_docs)]
 
+mod args;
 mod convert;
 mod error;
 mod flow;

@@ -2,12 +2,13 @@
 //! notification verification, certificate SNs, payment-code check.
 
 use alipay_f2f_core::{cert, notify, sign, validate, Verifier as CoreVerifier};
-use napi::Env;
+use napi::{Env, Unknown};
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
 use alipay_f2f_core::args::{charset, options, sign_type, string_params};
 
+use crate::args;
 use crate::convert::parse_json_text;
 use crate::error::{guard, invalid};
 use crate::keys::{PrivateKey, PublicKey};
@@ -15,9 +16,9 @@ use crate::keys::{PrivateKey, PublicKey};
 /// The sign content of `params`: every parameter except `sign`, empty values
 /// dropped, sorted by key, `k=v` joined by `&`, not URL-encoded.
 #[napi(ts_args_type = "params: Record<string, string>")]
-pub fn sign_content(env: Env, params: Value) -> napi::Result<String> {
+pub fn sign_content(env: Env, params: Unknown) -> napi::Result<String> {
     guard(&env, || {
-        let p = string_params("params", &params)?;
+        let p = string_params("params", &args::json("params", params)?)?;
         Ok(sign::sign_content(
             p.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         ))
@@ -31,11 +32,14 @@ pub fn sign_content(env: Env, params: Value) -> napi::Result<String> {
 )]
 pub fn sign(
     env: Env,
-    params: Value,
-    private_key: &PrivateKey,
-    opts: Option<Value>,
+    params: Unknown,
+    private_key: Unknown,
+    opts: Option<Unknown>,
 ) -> napi::Result<String> {
     guard(&env, || {
+        let params = args::json("params", params)?;
+        let private_key = args::class::<PrivateKey>("privateKey", "PrivateKey", &private_key)?;
+        let opts = args::opt_json("opts", opts)?;
         let p = string_params("params", &params)?;
         let o = options("opts", opts.as_ref())?;
         sign::sign_params(
@@ -58,12 +62,17 @@ pub fn sign(
 )]
 pub fn verify_response(
     env: Env,
-    body: String,
-    method: String,
-    alipay_public_key: &PublicKey,
-    opts: Option<Value>,
+    body: Unknown,
+    method: Unknown,
+    alipay_public_key: Unknown,
+    opts: Option<Unknown>,
 ) -> napi::Result<napi::Unknown<'static>> {
     let text = guard(&env, || {
+        let body = args::string("body", body)?;
+        let method = args::string("method", method)?;
+        let alipay_public_key =
+            args::class::<PublicKey>("alipayPublicKey", "PublicKey", &alipay_public_key)?;
+        let opts = args::opt_json("opts", opts)?;
         let o = options("opts", opts.as_ref())?;
         let verifier = CoreVerifier::new(alipay_public_key.inner.clone(), sign_type(o)?)
             .with_charset(charset(o)?);
@@ -82,11 +91,15 @@ pub fn verify_response(
 )]
 pub fn verify_notify(
     env: Env,
-    params: Value,
-    alipay_public_key: &PublicKey,
-    opts: Option<Value>,
+    params: Unknown,
+    alipay_public_key: Unknown,
+    opts: Option<Unknown>,
 ) -> napi::Result<Value> {
     guard(&env, || {
+        let params = args::json("params", params)?;
+        let alipay_public_key =
+            args::class::<PublicKey>("alipayPublicKey", "PublicKey", &alipay_public_key)?;
+        let opts = args::opt_json("opts", opts)?;
         let o = options("opts", opts.as_ref())?;
         let st = sign_type(o)?;
         let n = match &params {
@@ -114,23 +127,28 @@ pub fn verify_notify(
 
 /// `app_cert_sn` / `alipay_cert_sn` of a PEM certificate (MD5 hex of issuer
 /// DN + serial). Throws `ERR_CERT`.
-#[napi]
-pub fn cert_sn(env: Env, cert_pem: String) -> napi::Result<String> {
-    guard(&env, || cert::cert_sn(&cert_pem))
+#[napi(ts_args_type = "certPem: string")]
+pub fn cert_sn(env: Env, cert_pem: Unknown) -> napi::Result<String> {
+    guard(&env, || cert::cert_sn(&args::string("certPem", cert_pem)?))
 }
 
 /// `alipay_root_cert_sn` of the Alipay root certificate bundle. Throws `ERR_CERT`.
-#[napi]
-pub fn root_cert_sn(env: Env, bundle_pem: String) -> napi::Result<String> {
-    guard(&env, || cert::root_cert_sn(&bundle_pem))
+#[napi(ts_args_type = "bundlePem: string")]
+pub fn root_cert_sn(env: Env, bundle_pem: Unknown) -> napi::Result<String> {
+    guard(&env, || {
+        cert::root_cert_sn(&args::string("bundlePem", bundle_pem)?)
+    })
 }
 
 /// Advisory check of a payment code (`auth_code`): `{ valid, reason? }`.
 /// Never throws for a string input.
-#[napi(ts_return_type = "{ valid: boolean; reason?: string }")]
-pub fn validate_auth_code(env: Env, code: String) -> napi::Result<Value> {
+#[napi(
+    ts_args_type = "code: string",
+    ts_return_type = "{ valid: boolean; reason?: string }"
+)]
+pub fn validate_auth_code(env: Env, code: Unknown) -> napi::Result<Value> {
     guard(&env, || {
-        let c = validate::auth_code(&code);
+        let c = validate::auth_code(&args::string("code", code)?);
         let mut out = Map::new();
         out.insert("valid".into(), Value::Bool(c.valid));
         if let Some(r) = c.reason {

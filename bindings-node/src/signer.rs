@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use alipay_f2f_core::args::{self, millis};
 use alipay_f2f_core::Signer as CoreSigner;
 use napi::bindgen_prelude::Uint8Array;
-use napi::Env;
+use napi::{Env, Unknown};
 use napi_derive::napi;
-use serde_json::Value;
 
+use crate::args as arg;
 use crate::error::guard;
 use crate::keys::PrivateKey;
 
@@ -44,8 +44,10 @@ impl Signer {
         constructor,
         ts_args_type = "config: { appId: string; gateway?: string; signType?: 'RSA2' | 'RSA'; charset?: 'utf-8' | 'gbk'; appAuthToken?: string; notifyUrl?: string; appCertSn?: string; alipayRootCertSn?: string; encryptKey?: string }, privateKey: PrivateKey"
     )]
-    pub fn new(env: Env, config: Value, private_key: &PrivateKey) -> napi::Result<Self> {
+    pub fn new(env: Env, config: Unknown, private_key: Unknown) -> napi::Result<Self> {
         guard(&env, || {
+            let config = arg::json("config", config)?;
+            let private_key = arg::class::<PrivateKey>("privateKey", "PrivateKey", &private_key)?;
             Ok(Signer {
                 inner: args::signer(&config, private_key.inner.clone())?,
             })
@@ -55,16 +57,18 @@ impl Signer {
     /// Builds and signs the request for `method` with `bizContent` (JSON
     /// object text, sent as given unless AES is on) at `nowMs` (epoch ms;
     /// the gateway timestamp is rendered in UTC+8).
-    #[napi]
+    #[napi(ts_args_type = "method: string, bizContent: string, nowMs: number")]
     pub fn build_request(
         &self,
         env: Env,
-        method: String,
-        biz_content: String,
-        now_ms: f64,
+        method: Unknown,
+        biz_content: Unknown,
+        now_ms: Unknown,
     ) -> napi::Result<SignedRequest> {
         guard(&env, || {
-            let now = millis("nowMs", now_ms)?;
+            let method = arg::string("method", method)?;
+            let biz_content = arg::string("bizContent", biz_content)?;
+            let now = millis("nowMs", arg::number("nowMs", now_ms)?)?;
             let r = self.inner.build_request(&method, &biz_content, now)?;
             Ok(SignedRequest {
                 url: r.url,

@@ -1,10 +1,10 @@
 //! `Verifier`: the Alipay-public-key half — verifies gateway answers.
 
 use alipay_f2f_core::{args, Verifier as CoreVerifier};
-use napi::Env;
+use napi::{Env, Unknown};
 use napi_derive::napi;
-use serde_json::Value;
 
+use crate::args as arg;
 use crate::convert::parse_json_text;
 use crate::error::guard;
 use crate::keys::PublicKey;
@@ -26,8 +26,11 @@ impl Verifier {
         constructor,
         ts_args_type = "alipayPublicKey: PublicKey, opts?: { signType?: 'RSA2' | 'RSA'; encryptKey?: string; charset?: 'utf-8' | 'gbk' } | null"
     )]
-    pub fn new(env: Env, alipay_public_key: &PublicKey, opts: Option<Value>) -> napi::Result<Self> {
+    pub fn new(env: Env, alipay_public_key: Unknown, opts: Option<Unknown>) -> napi::Result<Self> {
         guard(&env, || {
+            let alipay_public_key =
+                arg::class::<PublicKey>("alipayPublicKey", "PublicKey", &alipay_public_key)?;
+            let opts = arg::opt_json("opts", opts)?;
             Ok(Verifier {
                 inner: args::verifier(alipay_public_key.inner.clone(), opts.as_ref())?,
             })
@@ -37,21 +40,28 @@ impl Verifier {
     /// Certificate mode: registers an Alipay public-key certificate; answers
     /// whose `alipay_cert_sn` equals its SN are checked with its key.
     /// Returns the SN. Throws `ERR_CERT`.
-    #[napi]
-    pub fn add_cert(&mut self, env: Env, cert_pem: String) -> napi::Result<String> {
-        guard(&env, || self.inner.add_cert(&cert_pem))
+    #[napi(ts_args_type = "certPem: string")]
+    pub fn add_cert(&mut self, env: Env, cert_pem: Unknown) -> napi::Result<String> {
+        guard(&env, || {
+            self.inner.add_cert(&arg::string("certPem", cert_pem)?)
+        })
     }
 
     /// Verifies a response body for `method`; returns the verified
     /// `<method>_response` object (decrypted when encrypted).
-    #[napi(ts_return_type = "Record<string, unknown>")]
+    #[napi(
+        ts_args_type = "body: string, method: string",
+        ts_return_type = "Record<string, unknown>"
+    )]
     pub fn verify(
         &self,
         env: Env,
-        body: String,
-        method: String,
+        body: Unknown,
+        method: Unknown,
     ) -> napi::Result<napi::Unknown<'static>> {
         let text = guard(&env, || {
+            let body = arg::string("body", body)?;
+            let method = arg::string("method", method)?;
             Ok(self.inner.verify_json(&body, &method)?.into_owned())
         })?;
         parse_json_text(&env, text)

@@ -29,33 +29,25 @@ fn is(v: &Unknown, t: ValueType) -> bool {
     v.get_type().is_ok_and(|actual| actual == t)
 }
 
+/// A primitive argument of JavaScript type `t` (`what` names it in messages).
+fn primitive<T: FromNapiValue>(field: &str, v: Unknown, t: ValueType, what: &str) -> CoreResult<T> {
+    if !is(&v, t) {
+        let msg = format!("{field} must be {what}, not {}", kind(&v));
+        return Err(invalid(field, msg));
+    }
+    // SAFETY: a value of this call's environment, of the type `T` converts (checked above).
+    unsafe { v.cast::<T>() }
+        .map_err(|e| invalid(field, format!("{field} must be {what}: {}", e.reason)))
+}
+
 /// A string argument.
 pub fn string(field: &str, v: Unknown) -> CoreResult<String> {
-    if !is(&v, ValueType::String) {
-        return Err(invalid(
-            field,
-            format!("{field} must be a string, not {}", kind(&v)),
-        ));
-    }
-    // SAFETY: the value is a string of this call's environment (checked above).
-    unsafe { v.cast::<String>() }.map_err(|e| {
-        invalid(
-            field,
-            format!("{field} is not a valid string: {}", e.reason),
-        )
-    })
+    primitive(field, v, ValueType::String, "a string")
 }
 
 /// A number argument (range checks: `alipay_f2f_core::args`).
 pub fn number(field: &str, v: Unknown) -> CoreResult<f64> {
-    if !is(&v, ValueType::Number) {
-        return Err(invalid(
-            field,
-            format!("{field} must be a number, not {}", kind(&v)),
-        ));
-    }
-    // SAFETY: the value is a number of this call's environment (checked above).
-    unsafe { v.cast::<f64>() }.map_err(|_| invalid(field, format!("{field} must be a number")))
+    primitive(field, v, ValueType::Number, "a number")
 }
 
 /// Plain JSON data (an object, array, string, ...): what `JSON.stringify`

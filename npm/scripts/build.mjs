@@ -96,7 +96,7 @@ function buildWasmEntries() {
   // with the main entry's own errors module (one AlipayError class)
   run(bin('esbuild'), ['src/wasm-fallback.ts', ...common, '--platform=node', '--format=cjs', '--target=node20',
     '--external:./errors.js', '--outfile=dist/wasm-fallback.js'])
-  for (const f of ['wasm-api.js', 'wasm-binding.js', 'wasm-install.js']) rmSync(join(pkg, 'dist', f), { force: true })
+  for (const f of ['wasm-api.js', 'wasm-binding.js', 'wasm-install.js', 'wasm-node.js']) rmSync(join(pkg, 'dist', f), { force: true })
   const require = createRequire(import.meta.url)
   const names = Object.keys(require(join(pkg, 'dist', 'wasm.js'))).filter((n) => n !== '__esModule' && n !== 'default')
   writeFileSync(

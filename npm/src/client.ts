@@ -19,6 +19,7 @@ import {
   toPublicKey,
 } from './api.js'
 import { callSignal, drive, settleBefore } from './driver.js'
+import type { CallSignal } from './driver.js'
 import { AlipayError, core, fromCore, invalidType } from './errors.js'
 import type { FlowEvent, PayOutcome, RefundOutcome, Transport, TransportCall } from './types.js'
 
@@ -207,6 +208,23 @@ function textOf(bytes: ArrayBuffer, charset: string): string {
 }
 
 /**
+ * The error of a one-shot call whose exchange failed: `ERR_ABORTED` when the
+ * caller aborted it, `ERR_TIMEOUT` when its own timeout did, else
+ * `ERR_NETWORK` with the failure's message.
+ */
+function callFailure(
+  method: string,
+  e: unknown,
+  caller: AbortSignal | undefined,
+  cs: CallSignal,
+  timeoutMs: number | undefined,
+): AlipayError {
+  if (caller?.aborted) return new AlipayError('ERR_ABORTED', `${method} aborted`, { cause: e })
+  if (cs.timedOut()) return new AlipayError('ERR_TIMEOUT', `${method} timed out after ${timeoutMs} ms`, { cause: e })
+  return new AlipayError('ERR_NETWORK', `${method} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+}
+
+/**
  * The Alipay face-to-face payment client.
  *
  * @example
@@ -378,10 +396,7 @@ export class AlipayClient {
       // raced against the signal: a fetch that ignores its signal cannot outlive the timeout
       text = await (race ? settleBefore(exchange, signal) : exchange)
     } catch (e) {
-      if (callerSignal?.aborted) throw new AlipayError('ERR_ABORTED', `${call.method} aborted`, { cause: e })
-      if (cs.timedOut()) throw new AlipayError('ERR_TIMEOUT', `${call.method} timed out after ${timeoutMs} ms`, { cause: e })
-      const msg = e instanceof Error ? e.message : String(e)
-      throw new AlipayError('ERR_NETWORK', `${call.method} failed: ${msg}`, { cause: e })
+      throw callFailure(call.method, e, callerSignal, cs, timeoutMs)
     } finally {
       cs.dispose()
     }
@@ -427,9 +442,7 @@ export class AlipayClient {
         text = await settleBefore(this.#customTransport(call, cs.signal), cs.signal)
       } catch (e) {
         if (e instanceof AlipayError) throw e
-        if (opts.signal?.aborted) throw new AlipayError('ERR_ABORTED', `${method} aborted`, { cause: e })
-        if (cs.timedOut()) throw new AlipayError('ERR_TIMEOUT', `${method} timed out after ${timeoutMs} ms`, { cause: e })
-        throw new AlipayError('ERR_NETWORK', `${method} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+        throw callFailure(method, e, opts.signal, cs, timeoutMs)
       } finally {
         cs.dispose()
       }

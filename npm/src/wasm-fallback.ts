@@ -11,21 +11,14 @@
  * @module
  */
 
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import * as glue from 'alipay-f2f-wasm-glue'
 import type { Binding } from './binding.js'
 import { createWasmBinding, WasmRuntime } from './wasm-binding.js'
 import type { Glue } from './wasm-binding.js'
-
-/** Path of the `.wasm` module shipped with the package. */
-const wasmPath = join(__dirname, '..', 'wasm', 'web', 'alipay_f2f_wasm_bg.wasm')
+import { nodeWasmLocator } from './wasm-node.js'
 
 /** A wasm binding over the shipped module (instantiated on the first call). */
 export function createFallbackBinding(): Binding {
-  const rt = new WasmRuntime(glue as unknown as Glue, {
-    defaultInput: () => readFileSync(wasmPath),
-    readSync: () => readFileSync(wasmPath),
-  })
+  const rt = new WasmRuntime(glue as unknown as Glue, nodeWasmLocator)
   return createWasmBinding(glue as unknown as Glue, rt)
 }

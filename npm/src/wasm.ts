@@ -11,21 +11,17 @@
  * @packageDocumentation
  */
 
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import * as glue from 'alipay-f2f-wasm-glue'
 import { installWasm } from './wasm-install.js'
 import type { WasmInput, WasmSyncInput } from './wasm-api.js'
+import { nodeWasmLocator } from './wasm-node.js'
 
 export * from './wasm-api.js'
 
-/** Path of the `.wasm` module shipped with the package. */
-export const wasmPath: string = join(__dirname, '..', 'wasm', 'web', 'alipay_f2f_wasm_bg.wasm')
+// the path of the `.wasm` module shipped with the package
+export { wasmPath } from './wasm-node.js'
 
-const runtime = installWasm(glue, {
-  defaultInput: () => readFileSync(wasmPath),
-  readSync: () => readFileSync(wasmPath),
-})
+const runtime = installWasm(glue, nodeWasmLocator)
 
 /**
  * Loads the module (optional in Node: the first call loads the shipped file

@@ -50,8 +50,9 @@ route=$(wasm_route)
 t0=$SECONDS
 case "$route" in
   rustup)
-    log "cargo build -p $CRATE --target $TARGET --profile $PROFILE (rustup target) $stable_rustflags"
-    RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }${WASM_RUSTFLAGS-$stable_rustflags}" \
+    wasm_rustflags="${WASM_RUSTFLAGS-$stable_rustflags}"
+    log "cargo build -p $CRATE --target $TARGET --profile $PROFILE (rustup target) $wasm_rustflags"
+    RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$wasm_rustflags" \
       cargo build --quiet -p "$CRATE" "${FEATURES[@]}" --target "$TARGET" --profile "$PROFILE"
     ;;
   debian)

@@ -521,8 +521,8 @@ impl Verifier {
 
     /// Verifies an already decoded response body for `method` and returns
     /// the verified business object as JSON text: the signed bytes
-    /// themselves (borrowed from `body`), or the decrypted plaintext of an
-    /// encrypted node. For callers that hand the object to a JSON parser of
+    /// themselves (borrowed from `body`), or, for an encrypted node, the
+    /// decrypted object serialized again. For callers that hand the object to a JSON parser of
     /// their own (the JavaScript bindings: one `JSON.parse`); same checks and
     /// errors as [`Verifier::verify`].
     pub fn verify_json<'a>(&self, body: &'a str, method: &str) -> Result<Cow<'a, str>> {
